@@ -1,0 +1,38 @@
+package io.poolagent;
+
+import io.poolagent.bootstrap.Bridge;
+import io.poolagent.config.Settings;
+import io.poolagent.intercept.Instrumentations;
+import io.poolagent.log.AgentLog;
+import io.poolagent.pool.PoolRegistry;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * Starts the agent proper, inside its isolated class loader: settings, then the pool registry behind
+ * the bridge, then the instrumentation. Any failure leaves the application unpooled, with one line.
+ */
+public final class Installer {
+
+    private Installer() {
+    }
+
+    public static void install(String agentArgs, Instrumentation instrumentation) {
+        try {
+            Settings settings = Settings.load(System.getenv(), agentArgs);
+            AgentLog.setLevel(settings.logLevel());
+            settings.problems().forEach(AgentLog::error);
+            settings.warnings().forEach(AgentLog::warn);
+            if (!settings.enabled()) {
+                AgentLog.info("disabled by " + Settings.ENABLED + "=false: connections stay unpooled");
+                return;
+            }
+            Bridge.install(new PoolRegistry(settings));
+            Instrumentations.install(instrumentation);
+            AgentLog.debug("started, pooling " + settings.urlPrefixes() + " with " + settings.describe());
+        } catch (Throwable t) {
+            Bridge.install(null);
+            AgentLog.error("agent not started, connections stay unpooled: " + t);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.poolagent.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses the agent argument string: {@code KEY=VALUE} pairs separated by semicolons, so that a value
+ * such as DB_POOL_URLS can still carry a comma-separated list:
+ * {@code -javaagent:pool-agent.jar=DB_MAX_OPEN_CONNS=10;DB_POOL_URLS=jdbc:postgresql:,jdbc:pgsql:}.
+ */
+final class AgentArguments {
+
+    static final String SEPARATOR = ";";
+
+    private AgentArguments() {
+    }
+
+    static Map<String, String> parse(String args, List<String> knownKeys, List<String> problems) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (args == null || args.trim().isEmpty()) {
+            return values;
+        }
+        for (String pair : args.split(SEPARATOR)) {
+            String entry = pair.trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int equals = entry.indexOf('=');
+            String key = equals < 0 ? entry : entry.substring(0, equals).trim();
+            if (equals < 0 || !knownKeys.contains(key)) {
+                problems.add("agent argument \"" + key + "\" is not valid: expected KEY=VALUE with KEY one of "
+                        + knownKeys + ", pairs separated by '" + SEPARATOR + "'; ignoring it");
+                continue;
+            }
+            values.put(key, entry.substring(equals + 1).trim());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,111 @@
+package io.poolagent.pool;
+
+import io.poolagent.bootstrap.Bridge;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * How a pool opens its physical connections: straight through the application's {@link Driver}, never
+ * through {@code DriverManager.getConnection} or the DataSource the application called, so the agent's
+ * own connects never re-enter its interception. The pass-through mark covers drivers that wrap another
+ * driver and call DriverManager themselves, and HikariCP's connection-adder threads, where no
+ * application thread-local is set.
+ */
+final class DriverConnector implements DataSource {
+
+    private final Driver driver;
+    private final PoolKey key;
+    private final Properties properties;
+
+    DriverConnector(Driver driver, PoolKey key, boolean sessionsAreDiscarded) {
+        this.driver = driver;
+        this.key = key;
+        this.properties = key.properties();
+        if (sessionsAreDiscarded) {
+            sendSessionDefaultsAtStartup(properties);
+        }
+    }
+
+    /**
+     * pgjdbc sets application_name and extra_float_digits with a SET after connecting unless it may assume
+     * a 9.0+ server, and {@code DISCARD ALL} resets such values to the server's defaults: the second
+     * borrower would lose the application name that monitoring shows. Assuming 9.0 (PostgreSQL 8.x is long
+     * out of support) makes them startup parameters, which {@code RESET ALL} restores. An explicit value in
+     * the URL still wins, as pgjdbc reads URL parameters after these properties.
+     */
+    private static void sendSessionDefaultsAtStartup(Properties properties) {
+        if (properties.getProperty("assumeMinServerVersion") == null) {
+            properties.setProperty("assumeMinServerVersion", "9.0");
+        }
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        Bridge.enterPassThrough();
+        try {
+            // Drivers may load helper classes (SSL factories, socket factories) through the context loader.
+            thread.setContextClassLoader(driver.getClass().getClassLoader());
+            Connection connection = driver.connect(key.url(), properties);
+            if (connection == null) {
+                throw new SQLException("driver " + driver.getClass().getName() + " refused " + JdbcUrls.mask(key.url()),
+                        "08001");
+            }
+            return connection;
+        } finally {
+            thread.setContextClassLoader(previous);
+            Bridge.exitPassThrough();
+        }
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("a pool-agent pool has fixed credentials");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        // not used: the agent logs through its own logger
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) {
+        // the driver's own connectTimeout/loginTimeout properties apply
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("not a wrapper for " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}

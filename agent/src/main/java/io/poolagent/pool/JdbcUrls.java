@@ -1,0 +1,92 @@
+package io.poolagent.pool;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads what the agent needs from a JDBC URL (host, port, database, user) and masks what it must never
+ * print. Pool names become log text and metric labels, so they carry host, port, database and user,
+ * never a password.
+ */
+public final class JdbcUrls {
+
+    static final String MASK = "***";
+
+    /** Any parameter whose name contains "password" (password, sslpassword, ...), in ?a=b&c=d or ;a=b form. */
+    private static final Pattern SECRET_PARAMETER =
+            Pattern.compile("(?i)([?&;][^=&;?]*password[^=&;?]*=)[^&;]*");
+    /** user:password@ in the authority part (jdbc:postgresql://user:secret@host/db). */
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/:@?;]*:)[^/@?;]*@");
+
+    private JdbcUrls() {
+    }
+
+    public static String mask(String url) {
+        if (url == null) {
+            return null;
+        }
+        String masked = SECRET_PARAMETER.matcher(url).replaceAll("$1" + MASK);
+        return USER_INFO.matcher(masked).replaceAll("$1" + MASK + "@");
+    }
+
+    static boolean isSecret(String propertyName) {
+        return propertyName.toLowerCase(Locale.ROOT).contains("password");
+    }
+
+    /** The value of a URL parameter (?name=value or ;name=value), or null. */
+    static String parameter(String url, String name) {
+        Matcher m = Pattern.compile("[?&;]" + Pattern.quote(name) + "=([^&;]*)").matcher(url);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * A readable, secret-free name: {@code user@host:port/database}. PostgreSQL URLs get their default
+     * host and port filled in; other URLs keep what follows the scheme, without parameters or credentials.
+     */
+    public static String poolName(String url, String user) {
+        String target = url.startsWith("jdbc:postgresql:") ? postgresTarget(url) : otherTarget(url);
+        return user == null || user.isEmpty() ? target : user + "@" + target;
+    }
+
+    private static String postgresTarget(String url) {
+        String rest = stripParameters(url.substring("jdbc:postgresql:".length()));
+        if (!rest.startsWith("//")) {
+            return "localhost:5432/" + rest;
+        }
+        rest = stripUserInfo(rest.substring(2));
+        int slash = rest.indexOf('/');
+        String hosts = slash < 0 ? rest : rest.substring(0, slash);
+        String database = slash < 0 ? "" : rest.substring(slash + 1);
+        StringBuilder withPorts = new StringBuilder();
+        for (String host : (hosts.isEmpty() ? "localhost" : hosts).split(",")) {
+            boolean hasPort = host.lastIndexOf(':') > host.lastIndexOf(']');
+            withPorts.append(withPorts.length() == 0 ? "" : ",").append(host).append(hasPort ? "" : ":5432");
+        }
+        return withPorts + "/" + database;
+    }
+
+    private static String otherTarget(String url) {
+        String rest = url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url;
+        int scheme = rest.indexOf("//");
+        String target = scheme < 0 ? rest : rest.substring(0, scheme) + stripUserInfo(rest.substring(scheme + 2));
+        return stripParameters(target);
+    }
+
+    private static String stripParameters(String text) {
+        int end = text.length();
+        for (char c : new char[] {'?', ';'}) {
+            int at = text.indexOf(c);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        return text.substring(0, end);
+    }
+
+    private static String stripUserInfo(String authorityAndPath) {
+        int slash = authorityAndPath.indexOf('/');
+        int at = authorityAndPath.indexOf('@');
+        return at >= 0 && (slash < 0 || at < slash) ? authorityAndPath.substring(at + 1) : authorityAndPath;
+    }
+}

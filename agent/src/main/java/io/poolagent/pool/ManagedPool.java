@@ -1,0 +1,142 @@
+package io.poolagent.pool;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.poolagent.config.GoDuration;
+import io.poolagent.config.ResetMode;
+import io.poolagent.config.Settings;
+import io.poolagent.log.AgentLog;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * One HikariCP pool for one {@link PoolKey}, started on first use.
+ *
+ * <p>Start-up opens one physical connection itself before building the HikariCP pool, so a caller
+ * whose database is down or whose password is wrong gets the driver's own {@link SQLException}
+ * (SQLSTATE intact) at once, and no broken pool is kept: the next call tries again.
+ */
+final class ManagedPool {
+
+    private final PoolKey key;
+    private final String name;
+    private final Settings settings;
+    private final DriverConnector connector;
+    private final boolean resetSessions;
+    private volatile HikariDataSource dataSource;
+
+    ManagedPool(PoolKey key, String name, Driver driver, Settings settings) {
+        this.key = key;
+        this.name = name;
+        this.settings = settings;
+        this.resetSessions = settings.reset() == ResetMode.DISCARD && key.url().startsWith("jdbc:postgresql:");
+        this.connector = new DriverConnector(driver, key, resetSessions);
+    }
+
+    String name() {
+        return name;
+    }
+
+    Connection borrow() throws SQLException {
+        HikariDataSource pool = dataSource;
+        if (pool == null) {
+            pool = start();
+        }
+        Connection connection;
+        try {
+            connection = pool.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            throw unavailable(pool, e);
+        }
+        return resetSessions ? new ResettingConnection(connection, this) : connection;
+    }
+
+    private synchronized HikariDataSource start() throws SQLException {
+        if (dataSource == null) {
+            connector.getConnection().close();
+            dataSource = new HikariDataSource(config());
+            AgentLog.info("pool " + name + " ready: " + settings.describe()
+                    + (resetSessions || settings.reset() == ResetMode.OFF ? "" : " (no session reset: not PostgreSQL)"));
+        }
+        return dataSource;
+    }
+
+    /**
+     * Go's knobs onto HikariCP's. MaxIdleConns becomes minimumIdle: a floor in HikariCP, where Go has a
+     * ceiling (see the README). The fail-fast check is off because start() already connected once.
+     */
+    private HikariConfig config() {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setDataSource(connector);
+        config.setMaximumPoolSize(settings.maxOpen());
+        config.setMinimumIdle(settings.maxIdle());
+        config.setMaxLifetime(settings.maxLifetime().toMillis());
+        config.setIdleTimeout(effectiveIdleTimeout());
+        config.setConnectionTimeout(settings.acquireTimeout().toMillis());
+        config.setValidationTimeout(Math.min(5_000, settings.acquireTimeout().toMillis()));
+        config.setInitializationFailTimeout(-1);
+        config.setRegisterMbeans(false);
+        return config;
+    }
+
+    /** HikariCP's timeout says "request timed out"; say whether the pool is exhausted or the database failing. */
+    private SQLException unavailable(HikariDataSource pool, SQLTransientConnectionException timeout) {
+        HikariPoolMXBean stats = pool.getHikariPoolMXBean();
+        int active = stats == null ? -1 : stats.getActiveConnections();
+        int waiting = stats == null ? -1 : stats.getThreadsAwaitingConnection();
+        String wait = GoDuration.format(settings.acquireTimeout());
+        String message;
+        if (active >= settings.maxOpen()) {
+            message = "pool-agent: pool " + name + " is exhausted: all " + settings.maxOpen()
+                    + " connections (DB_MAX_OPEN_CONNS) are in use and " + waiting + " more callers are waiting;"
+                    + " none was returned within " + wait + " (DB_POOL_ACQUIRE_TIMEOUT)."
+                    + " Return connections sooner or raise DB_MAX_OPEN_CONNS within the server's max_connections.";
+        } else {
+            message = "pool-agent: pool " + name + " could not get a connection within " + wait
+                    + " (DB_POOL_ACQUIRE_TIMEOUT): " + active + " of " + settings.maxOpen() + " in use, " + waiting
+                    + " callers waiting; the database did not accept new connections"
+                    + (timeout.getCause() == null ? "" : ": " + timeout.getCause().getMessage());
+        }
+        return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
+    }
+
+    /**
+     * HikariCP ignores idleTimeout for a fixed-size pool and within a second of maxLifetime, and logs a
+     * warning each time it does; Settings already warned the operator who set it, so pass 0 instead.
+     */
+    private long effectiveIdleTimeout() {
+        long idle = settings.maxIdleTime().toMillis();
+        long lifetime = settings.maxLifetime().toMillis();
+        boolean fixedSize = settings.maxIdle() == settings.maxOpen();
+        boolean beyondLifetime = lifetime > 0 && idle + 1000 > lifetime;
+        return fixedSize || beyondLifetime ? 0 : idle;
+    }
+
+    /** A connection whose session could not be reset must not go back to the pool. */
+    void evict(Connection connection, SQLException why) {
+        AgentLog.warn("pool " + name + ": session reset failed, closing that connection instead of reusing it: "
+                + why.getMessage());
+        HikariDataSource pool = dataSource;
+        if (pool != null) {
+            pool.evictConnection(connection);
+        }
+    }
+
+    /** Closes the pool's connections; used when the agent gives up on this pool. */
+    synchronized void shutdown() {
+        HikariDataSource pool = dataSource;
+        dataSource = null;
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    PoolKey key() {
+        return key;
+    }
+}

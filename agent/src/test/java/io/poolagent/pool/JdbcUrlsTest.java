@@ -1,0 +1,39 @@
+package io.poolagent.pool;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class JdbcUrlsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db/app?user=a&password=s3cret       | jdbc:postgresql://db/app?user=a&password=***",
+            "jdbc:postgresql://db/app?password=s3cret&ssl=true     | jdbc:postgresql://db/app?password=***&ssl=true",
+            "jdbc:postgresql://db/app?sslpassword=k&PASSWORD=s     | jdbc:postgresql://db/app?sslpassword=***&PASSWORD=***",
+            "jdbc:postgresql://alice:s3cret@db:5432/app            | jdbc:postgresql://alice:***@db:5432/app",
+            "jdbc:sqlserver://db;user=a;password=s3cret;encrypt=1  | jdbc:sqlserver://db;user=a;password=***;encrypt=1",
+            "jdbc:postgresql://db/app                              | jdbc:postgresql://db/app",
+    })
+    void masksEveryFormOfPassword(String url, String masked) {
+        assertEquals(masked, JdbcUrls.mask(url));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db.internal:6432/app?ssl=true | alice | alice@db.internal:6432/app",
+            "jdbc:postgresql://db/app                        | alice | alice@db:5432/app",
+            "jdbc:postgresql:app                             | alice | alice@localhost:5432/app",
+            "jdbc:postgresql:///app                          | bob   | bob@localhost:5432/app",
+            "jdbc:postgresql://h1,h2:5433/app                | bob   | bob@h1:5432,h2:5433/app",
+            "jdbc:postgresql://[::1]/app                     | bob   | bob@[::1]:5432/app",
+            "jdbc:postgresql://[::1]:6000/app                | bob   | bob@[::1]:6000/app",
+            "jdbc:postgresql://alice:s3cret@db/app           | alice | alice@db:5432/app",
+            "jdbc:mysql://root:s3cret@db:3306/shop?x=1       | root  | root@mysql:db:3306/shop",
+            "jdbc:h2:mem:test;DB_CLOSE_DELAY=-1              | ''    | h2:mem:test",
+    })
+    void poolNamesCarryHostPortDatabaseAndUserOnly(String url, String user, String name) {
+        assertEquals(name, JdbcUrls.poolName(url, user));
+    }
+}

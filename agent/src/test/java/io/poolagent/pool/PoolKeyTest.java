@@ -1,0 +1,74 @@
+package io.poolagent.pool;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PoolKeyTest {
+
+    private static final String URL = "jdbc:postgresql://db:5432/app";
+
+    private static Properties props(String... pairs) {
+        Properties info = new Properties();
+        for (int i = 0; i < pairs.length; i += 2) {
+            info.setProperty(pairs[i], pairs[i + 1]);
+        }
+        return info;
+    }
+
+    @Test
+    void sameUrlAndPropertiesInAnyOrderShareAKey() {
+        PoolKey a = PoolKey.of(URL, props("user", "alice", "password", "s3cret", "ApplicationName", "x"));
+        PoolKey b = PoolKey.of(URL, props("ApplicationName", "x", "password", "s3cret", "user", "alice"));
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertEquals(PoolKey.of(URL, "alice", "s3cret"), PoolKey.of(URL, props("user", "alice", "password", "s3cret")));
+    }
+
+    @Test
+    void anotherUserPasswordOrPropertyIsAnotherKey() {
+        PoolKey alice = PoolKey.of(URL, "alice", "s3cret");
+        assertNotEquals(alice, PoolKey.of(URL, "bob", "s3cret"));
+        assertNotEquals(alice, PoolKey.of(URL, "alice", "other"));
+        assertNotEquals(alice, PoolKey.of(URL, "alice", null));
+        assertNotEquals(alice, PoolKey.of(URL + "?ssl=true", "alice", "s3cret"));
+        assertNotEquals(alice, PoolKey.of(URL, props("user", "alice", "password", "s3cret", "readOnly", "true")));
+    }
+
+    @Test
+    void propertyDefaultsCountAsTheDriverSeesThem() {
+        Properties withDefaults = new Properties(props("user", "alice"));
+        withDefaults.setProperty("password", "s3cret");
+        assertEquals(PoolKey.of(URL, "alice", "s3cret"), PoolKey.of(URL, withDefaults));
+    }
+
+    @Test
+    void theDriverGetsACopyOfEveryProperty() {
+        PoolKey key = PoolKey.of(URL, props("user", "alice", "password", "s3cret"));
+        Properties copy = key.properties();
+        assertEquals("s3cret", copy.getProperty("password"));
+        copy.setProperty("user", "mallory");
+        assertEquals("alice", key.properties().getProperty("user"));
+    }
+
+    @Test
+    void userComesFromPropertiesOrElseTheUrl() {
+        assertEquals("alice", PoolKey.of(URL, "alice", null).user());
+        assertEquals("carol", PoolKey.of(URL + "?user=carol&password=x", new Properties()).user());
+    }
+
+    @Test
+    void textNeverShowsThePassword() {
+        String text = PoolKey.of(URL + "?password=urlsecret", props("user", "alice", "password", "s3cret",
+                "sslpassword", "keysecret")).toString();
+        assertFalse(text.contains("s3cret"), text);
+        assertFalse(text.contains("urlsecret"), text);
+        assertFalse(text.contains("keysecret"), text);
+        assertTrue(text.contains("user=alice"), text);
+    }
+}

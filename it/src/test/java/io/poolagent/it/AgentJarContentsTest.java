@@ -1,0 +1,100 @@
+package io.poolagent.it;
+
+import io.poolagent.it.support.ChildJvm;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pins what the shipped jar contains. Anything outside the agent's own package would be loadable by the
+ * application (or, at a normal path, by the bootstrap loader) and could clash with the application's own
+ * copy of a library.
+ */
+class AgentJarContentsTest {
+
+    /** At normal paths: the manifest, licences, and the bootstrap bridge (which every loader may see). */
+    private static final Pattern VISIBLE = Pattern.compile(
+            "META-INF/|META-INF/MANIFEST\\.MF|META-INF/(LICENSE|NOTICE)[^/]*|META-INF/licenses/.*"
+                    + "|io/|io/poolagent/|io/poolagent/bootstrap/|io/poolagent/bootstrap/[A-Za-z]+\\.class");
+    /** Under inst/: the agent proper and its relocated libraries, seen only by the agent's class loader. */
+    private static final Pattern HIDDEN = Pattern.compile(
+            "inst/|inst/META-INF/|inst/META-INF/services/(io\\.poolagent\\.[\\w.]+)?|inst/io/|inst/io/poolagent/.*");
+
+    @Test
+    void containsOnlyTheAgentsOwnPackageTheManifestAndLicences() throws IOException {
+        List<String> stray = new ArrayList<>();
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            jar.stream().map(JarEntry::getName)
+                    .filter(name -> !VISIBLE.matcher(name).matches() && !HIDDEN.matcher(name).matches())
+                    .forEach(stray::add);
+        }
+        assertEquals(List.of(), stray);
+    }
+
+    @Test
+    void bundlesRelocatedByteBuddyHikariPgjdbcAndSlf4j() throws IOException {
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            for (String entry : List.of("inst/io/poolagent/shaded/bytebuddy/ByteBuddy.class",
+                    "inst/io/poolagent/shaded/hikari/HikariDataSource.class",
+                    "inst/io/poolagent/shaded/slf4j/LoggerFactory.class",
+                    "inst/io/poolagent/shaded/postgresql/Driver.class",
+                    "inst/io/poolagent/Installer.class",
+                    "io/poolagent/bootstrap/Bridge.class")) {
+                assertTrue(jar.getEntry(entry) != null, "missing " + entry);
+            }
+        }
+    }
+
+    /** Shading rewrites string constants too; the names the agent matches must still be the application's. */
+    @Test
+    void matchedClassNamesSurviveRelocation() throws Exception {
+        URL inst = new URL("jar:" + ChildJvm.agentJar().toUri() + "!/inst/");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {inst}, null)) {
+            Class<?> names = Class.forName("io.poolagent.AppClassNames", true, loader);
+            assertEquals("com.zaxxer.hikari.pool.PoolBase", names.getField("HIKARI_POOL_BASE").get(null));
+            assertEquals("org.postgresql.ds.PGSimpleDataSource", names.getField("PG_SIMPLE_DATA_SOURCE").get(null));
+            assertEquals("org.postgresql.ds.common.BaseDataSource", names.getField("PG_BASE_DATA_SOURCE").get(null));
+        }
+    }
+
+    @Test
+    void manifestDeclaresTheAgent() throws IOException {
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertEquals("io.poolagent.bootstrap.AgentMain", main.getValue("Premain-Class"));
+            assertEquals("io.poolagent.bootstrap.AgentMain", main.getValue("Agent-Class"));
+            assertEquals("true", main.getValue("Can-Retransform-Classes"));
+        }
+    }
+
+    /** A Java 8 JVM must be able to load the entry class, or -javaagent would abort that JVM. */
+    @Test
+    void entryClassIsJava8BytecodeAndTheRestJava11() throws IOException {
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            assertEquals(52, majorVersion(jar, "io/poolagent/bootstrap/AgentMain.class"));
+            assertEquals(55, majorVersion(jar, "io/poolagent/bootstrap/Bridge.class"));
+            assertEquals(55, majorVersion(jar, "inst/io/poolagent/Installer.class"));
+        }
+    }
+
+    private static int majorVersion(JarFile jar, String entry) throws IOException {
+        try (InputStream in = jar.getInputStream(jar.getEntry(entry)); DataInputStream data = new DataInputStream(in)) {
+            data.readInt();
+            data.readUnsignedShort();
+            return data.readUnsignedShort();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.poolagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.poolagent.it.apps.ConnectStorm;
+import io.poolagent.it.support.BackendSampler;
+import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The product's promise: 100 threads that each open a fresh connection per query, against a server that
+ * only has 20 slots (17 for ordinary roles), fail without the agent and succeed with it, unchanged.
+ */
+class ConnectionStormTest {
+
+    private static final int MAX_OPEN = 10;
+    private static PostgresServer pg;
+
+    @BeforeAll
+    static void startServer() {
+        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
+        pg.createRole("app", "app-secret");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        pg.close();
+    }
+
+    @Test
+    void withoutTheAgentTheStormExhaustsTheServer() throws Exception {
+        ChildJvm.Result r = storm(ChildJvm.on(Jdks.current()), "driver-manager").result;
+        assertTrue(r.intValue("errors") > 0, r.toString());
+        assertTrue(r.value("errorsBySqlState").contains("53300"), r.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.poolagent.it.support.Jdks#all")
+    void driverManagerStormHasNoErrorsAndStaysWithinMaxOpen(Path jdk) throws Exception {
+        assertPooled(storm(ChildJvm.on(jdk).withAgent(), "driver-manager"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.poolagent.it.support.Jdks#all")
+    void simpleDataSourceStormHasNoErrorsAndStaysWithinMaxOpen(Path jdk) throws Exception {
+        assertPooled(storm(ChildJvm.on(jdk).withAgent(), "data-source"));
+    }
+
+    private static void assertPooled(Run run) {
+        ChildJvm.Result r = run.result;
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(0, r.intValue("errors"), r.toString());
+        assertEquals(100 * 20, r.intValue("ok"), r.toString());
+        assertTrue(run.peakBackends <= MAX_OPEN, "peak backends " + run.peakBackends + "\n" + r);
+        assertTrue(run.peakBackends > 0, "the sampler saw the pool's connections");
+        assertEquals(1, r.agentLinesContaining("MaxOpen=10, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m"), r.toString());
+        assertTrue(r.value("connectionClasses").contains("io.poolagent"), "callers hold the agent's handles: " + r);
+    }
+
+    private static Run storm(ChildJvm jvm, String mode) throws Exception {
+        try (BackendSampler sampler = new BackendSampler(pg.url(), PostgresServer.SUPERUSER, "")) {
+            ChildJvm.Result result = jvm.env("DB_MAX_OPEN_CONNS", String.valueOf(MAX_OPEN))
+                    .run(ConnectStorm.class, mode, pg.url(), "app", "app-secret", "100", "20");
+            return new Run(result, sampler.stop());
+        }
+    }
+
+    private static final class Run {
+        final ChildJvm.Result result;
+        final int peakBackends;
+
+        Run(ChildJvm.Result result, int peakBackends) {
+            this.result = result;
+            this.peakBackends = peakBackends;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.poolagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.poolagent.it.apps.ConnectStorm;
+import io.poolagent.it.apps.Hello;
+import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * JAVA_TOOL_OPTIONS reaches every JVM in a pod. Whatever goes wrong inside the agent, the JVM runs on,
+ * unpooled, with one error line; JVMs that never touch JDBC see nothing at all.
+ */
+class ContainmentTest {
+
+    private static PostgresServer pg;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() {
+        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        pg.close();
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.poolagent.it.support.Jdks#all")
+    void aJvmThatNeverTouchesJdbcSeesNoAgentOutput(Path jdk) {
+        ChildJvm.Result r = ChildJvm.on(jdk).withAgent().run(Hello.class);
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("world", r.value("hello"));
+        assertEquals(0, r.agentLines().size(), r.toString());
+        assertFalse(r.stderr.contains("Exception"), r.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.poolagent.it.support.Jdks#all")
+    void jdkToolsStartedThroughJavaToolOptionsAreLeftAlone(Path jdk) {
+        ChildJvm.Result r = ChildJvm.on(jdk)
+                .env("JAVA_TOOL_OPTIONS", "-javaagent:" + ChildJvm.agentJar().toAbsolutePath())
+                .env("DB_POOL_LOG_LEVEL", "debug")
+                .runTool("jar", "--version");
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("Picked up JAVA_TOOL_OPTIONS"), "the option reached the tool:\n" + r);
+        assertEquals(0, r.agentLines().size(), r.toString());
+    }
+
+    @Test
+    void aBrokenPremainLeavesOneErrorLineAndAnUnpooledApp() throws IOException {
+        Path broken = jarWithout("inst/io/poolagent/Installer.class");
+        ChildJvm.Result r = storm(ChildJvm.on(Jdks.current()).withAgent(broken));
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(10, r.intValue("ok"), r.toString());
+        assertTrue(r.value("connectionClasses").contains("org.postgresql.jdbc.PgConnection"), r.toString());
+        assertEquals(1, r.agentLines().size(), r.toString());
+        assertEquals(1, r.agentLinesContaining("ERROR agent not started, connections stay unpooled"), r.toString());
+    }
+
+    @Test
+    void aPoolThatCannotBeBuiltLeavesOneErrorLineAndUnpooledConnections() throws IOException {
+        Path broken = jarWithout("inst/io/poolagent/shaded/hikari/HikariDataSource.class");
+        ChildJvm.Result r = storm(ChildJvm.on(Jdks.current()).withAgent(broken));
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(10, r.intValue("ok"), r.toString());
+        assertTrue(r.value("connectionClasses").contains("org.postgresql.jdbc.PgConnection"), r.toString());
+        assertEquals(1, r.agentLines().size(), r.toString());
+        assertTrue(r.agentLines().get(0).contains("ERROR"), r.toString());
+        assertTrue(r.agentLines().get(0).contains("stay unpooled"), r.toString());
+    }
+
+    @Test
+    void dbPoolEnabledFalseTurnsTheAgentOff() {
+        ChildJvm.Result r = storm(ChildJvm.on(Jdks.current()).withAgent().env("DB_POOL_ENABLED", "false"));
+
+        assertEquals(10, r.intValue("ok"), r.toString());
+        assertTrue(r.value("connectionClasses").contains("org.postgresql.jdbc.PgConnection"), r.toString());
+        assertEquals(1, r.agentLinesContaining("INFO disabled by DB_POOL_ENABLED=false"), r.toString());
+    }
+
+    private static ChildJvm.Result storm(ChildJvm jvm) {
+        return jvm.run(ConnectStorm.class, "driver-manager", pg.url(), PostgresServer.SUPERUSER, "", "2", "5");
+    }
+
+    private Path jarWithout(String entryName) throws IOException {
+        Path copy = tmp.resolve("pool-agent-broken.jar");
+        try (ZipFile source = new ZipFile(ChildJvm.agentJar().toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+            Enumeration<? extends ZipEntry> entries = source.entries();
+            boolean removed = false;
+            while (entries.hasMoreElements()) {
+                ZipEntry entry = entries.nextElement();
+                if (entry.getName().equals(entryName)) {
+                    removed = true;
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                try (InputStream in = source.getInputStream(entry)) {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            assertTrue(removed, "the agent jar has no " + entryName);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,75 @@
+package io.poolagent.it.apps;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The naive service of the seeds: every unit of work opens a fresh connection, runs a short query and
+ * closes it, on many threads at once.
+ * Args: driver-manager|data-source URL USER PASSWORD THREADS ITERATIONS
+ */
+public final class ConnectStorm {
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String url = args[1];
+        String user = args[2];
+        String password = args[3];
+        int threads = Integer.parseInt(args[4]);
+        int iterations = Integer.parseInt(args[5]);
+
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(url);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+
+        AtomicInteger ok = new AtomicInteger();
+        Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+        Map<String, String> connectionClasses = new ConcurrentHashMap<>();
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(threads);
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < iterations; i++) {
+                        try (Connection c = mode.equals("data-source")
+                                ? dataSource.getConnection() : DriverManager.getConnection(url, user, password);
+                             Statement s = c.createStatement();
+                             ResultSet rs = s.executeQuery("select pg_sleep(0.002), current_user")) {
+                            rs.next();
+                            connectionClasses.put(c.getClass().getName(), "");
+                            ok.incrementAndGet();
+                        } catch (SQLException e) {
+                            errors.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new AtomicInteger()).incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            });
+            worker.start();
+        }
+        long began = System.nanoTime();
+        start.countDown();
+        done.await();
+        int failed = errors.values().stream().mapToInt(AtomicInteger::get).sum();
+        System.out.println("RESULT ok=" + ok.get());
+        System.out.println("RESULT errors=" + failed);
+        System.out.println("RESULT errorsBySqlState=" + new TreeMap<>(errors));
+        System.out.println("RESULT connectionClasses=" + new TreeMap<>(connectionClasses).keySet());
+        System.out.println("RESULT elapsedMs=" + (System.nanoTime() - began) / 1_000_000);
+    }
+}

@@ -1,0 +1,178 @@
+package io.poolagent.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Launches a real child JVM, as a pod would: the application's classpath (this test classpath), optional
+ * {@code -javaagent:pool-agent.jar}, and {@code DB_*} variables in its environment. The inherited
+ * environment is cleaned of DB_* and JAVA_TOOL_OPTIONS so that only what a test sets applies.
+ */
+public final class ChildJvm {
+
+    private final Path javaHome;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private Path agentJar;
+    private String agentArgs;
+
+    private ChildJvm(Path javaHome) {
+        this.javaHome = javaHome;
+    }
+
+    public static ChildJvm on(Path javaHome) {
+        return new ChildJvm(javaHome);
+    }
+
+    /** The jar built by the agent module; fails with a hint when it has not been built. */
+    public static Path agentJar() {
+        Path jar = Paths.get(System.getProperty("pool.agent.jar", "../agent/target/pool-agent.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no agent jar at " + jar.toAbsolutePath()
+                    + ": build it first with `mvn -B verify` from the repository root");
+        }
+        return jar;
+    }
+
+    public ChildJvm withAgent() {
+        return withAgent(agentJar());
+    }
+
+    public ChildJvm withAgent(Path jar) {
+        this.agentJar = jar;
+        return this;
+    }
+
+    public ChildJvm agentArgs(String args) {
+        this.agentArgs = args;
+        return this;
+    }
+
+    public ChildJvm env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public ChildJvm jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    public Result run(Class<?> main, String... args) {
+        return run(Duration.ofMinutes(2), main, args);
+    }
+
+    public Result run(Duration timeout, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        if (agentJar != null) {
+            command.add("-javaagent:" + agentJar.toAbsolutePath() + (agentArgs == null ? "" : "=" + agentArgs));
+        }
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return exec(command, timeout);
+    }
+
+    /** Runs any JDK command (jcmd, keytool...) of this JDK with the same environment. */
+    public Result runTool(String tool, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin").resolve(tool).toString());
+        command.addAll(List.of(args));
+        return exec(command, Duration.ofMinutes(1));
+    }
+
+    private Result exec(List<String> command, Duration timeout) {
+        try {
+            Path out = Files.createTempFile("child-jvm", ".out");
+            Path err = Files.createTempFile("child-jvm", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
+            builder.environment().putAll(env);
+            long start = System.nanoTime();
+            Process process = builder.start();
+            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                process.destroyForcibly().waitFor();
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            Result result = new Result(finished ? process.exitValue() : -1, read(out), read(err), took, !finished);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return result;
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start " + command.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    /** What a child JVM did. Applications report facts as "RESULT key=value" lines on stdout. */
+    public static final class Result {
+        public final int exitCode;
+        public final String stdout;
+        public final String stderr;
+        public final Duration took;
+        public final boolean timedOut;
+
+        Result(int exitCode, String stdout, String stderr, Duration took, boolean timedOut) {
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.took = took;
+            this.timedOut = timedOut;
+        }
+
+        public String value(String key) {
+            String prefix = "RESULT " + key + "=";
+            for (String line : stdout.split("\n")) {
+                if (line.startsWith(prefix)) {
+                    return line.substring(prefix.length()).trim();
+                }
+            }
+            throw new AssertionError("the child reported no " + key + "\n" + this);
+        }
+
+        public int intValue(String key) {
+            return Integer.parseInt(value(key));
+        }
+
+        /** The agent's own log lines. */
+        public List<String> agentLines() {
+            List<String> lines = new ArrayList<>();
+            for (String line : (stdout + "\n" + stderr).split("\n")) {
+                if (line.startsWith("[pool-agent]")) {
+                    lines.add(line);
+                }
+            }
+            return lines;
+        }
+
+        public long agentLinesContaining(String text) {
+            return agentLines().stream().filter(l -> l.contains(text)).count();
+        }
+
+        @Override
+        public String toString() {
+            return "exit=" + exitCode + (timedOut ? " (timed out)" : "") + " took=" + took.toMillis() + "ms"
+                    + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+}

