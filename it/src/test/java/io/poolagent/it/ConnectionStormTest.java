@@ -69,7 +69,12 @@ class ConnectionStormTest {
         try (BackendSampler sampler = new BackendSampler(pg.url(), PostgresServer.SUPERUSER, "")) {
             ChildJvm.Result result = jvm.env("DB_MAX_OPEN_CONNS", String.valueOf(MAX_OPEN))
                     .run(ConnectStorm.class, mode, pg.url(), "app", "app-secret", "100", "20");
-            return new Run(result, sampler.stop());
+            Run run = new Run(result, sampler.stop());
+            // Reported so that the numbers behind the README's claim are in every build log.
+            System.out.printf("storm %s agent=%s: ok=%s errors=%s %s peakBackends=%d elapsedMs=%s%n", mode,
+                    result.agentLines().isEmpty() ? "no" : "yes", result.value("ok"), result.value("errors"),
+                    result.value("errorsBySqlState"), run.peakBackends, result.value("elapsedMs"));
+            return run;
         }
     }
 
