@@ -28,9 +28,12 @@ public final class Settings {
     public static final String ACQUIRE_TIMEOUT = "DB_POOL_ACQUIRE_TIMEOUT";
     public static final String RESET = "DB_POOL_RESET";
     public static final String LOG_LEVEL = "DB_POOL_LOG_LEVEL";
+    public static final String CONNECT_RETRIES = "DB_POOL_CONNECT_RETRIES";
+    public static final String CONNECT_BACKOFF = "DB_POOL_CONNECT_BACKOFF";
+    public static final String CONNECT_BACKOFF_MAX = "DB_POOL_CONNECT_BACKOFF_MAX";
 
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
-            ACQUIRE_TIMEOUT, RESET, LOG_LEVEL);
+            ACQUIRE_TIMEOUT, RESET, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX);
 
     /** HikariCP silently replaces shorter values with its 30-minute default; we refuse them instead. */
     static final Duration MIN_LIFETIME = Duration.ofSeconds(30);
@@ -38,6 +41,8 @@ public final class Settings {
     static final Duration MIN_IDLE_TIME = Duration.ofSeconds(10);
     /** HikariCP's floor for connectionTimeout. */
     static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
+    /** Shorter back-off steps would just be a busy loop against a server that is not there. */
+    static final Duration MIN_BACKOFF = Duration.ofMillis(10);
 
     private final boolean enabled;
     private final List<String> urlPrefixes;
@@ -48,6 +53,9 @@ public final class Settings {
     private final Duration acquireTimeout;
     private final ResetMode reset;
     private final AgentLog.Level logLevel;
+    private final int connectRetries;
+    private final Duration connectBackoff;
+    private final Duration connectBackoffMax;
     private final List<String> problems;
     private final List<String> warnings;
 
@@ -61,6 +69,9 @@ public final class Settings {
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, false);
         reset = in.choice(RESET, ResetMode.DISCARD, ResetMode::valueOf, "discard or off");
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, AgentLog.Level::valueOf, "error, warn, info, debug or off");
+        connectRetries = in.count(CONNECT_RETRIES, 5, 0, "a whole number >= 0, like 5 (0 = fail at once)");
+        connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, false);
+        connectBackoffMax = in.backoffMax(connectBackoff);
         in.warnIneffectiveIdleTime(maxIdle, maxOpen, maxIdleTime, maxLifetime);
         problems = Collections.unmodifiableList(in.problems);
         warnings = Collections.unmodifiableList(in.warnings);
@@ -130,6 +141,21 @@ public final class Settings {
         return logLevel;
     }
 
+    /** How often a pool retries its first connect after a transient failure (retries, not attempts). */
+    public int connectRetries() {
+        return connectRetries;
+    }
+
+    /** The delay before the first retry; it doubles for each further one. */
+    public Duration connectBackoff() {
+        return connectBackoff;
+    }
+
+    /** The cap on the doubling delay. */
+    public Duration connectBackoffMax() {
+        return connectBackoffMax;
+    }
+
     /** Bad values, one line each; each named setting fell back to its default. */
     public List<String> problems() {
         return problems;
@@ -146,7 +172,10 @@ public final class Settings {
                 + ", MaxLifetime=" + GoDuration.format(maxLifetime)
                 + ", MaxIdleTime=" + GoDuration.format(maxIdleTime)
                 + ", AcquireTimeout=" + GoDuration.format(acquireTimeout)
-                + ", Reset=" + reset;
+                + ", Reset=" + reset
+                + ", ConnectRetries=" + connectRetries
+                + (connectRetries == 0 ? "" : ", Backoff=" + GoDuration.format(connectBackoff) + ".."
+                        + GoDuration.format(connectBackoffMax));
     }
 
     /** Parses raw values, collecting one problem line per bad one. */
@@ -245,6 +274,12 @@ public final class Settings {
             }
             reject(key, value, expected, GoDuration.format(fallback));
             return fallback;
+        }
+
+        /** The cap defaults to 16s, as in the seeds' 1s, 2s, 4s, 8s, 16s, but never below the first delay. */
+        Duration backoffMax(Duration initial) {
+            Duration fallback = initial.compareTo(Duration.ofSeconds(16)) > 0 ? initial : Duration.ofSeconds(16);
+            return duration(CONNECT_BACKOFF_MAX, fallback, initial, false);
         }
 
         <T> T choice(String key, T fallback, java.util.function.Function<String, T> parse, String expected) {

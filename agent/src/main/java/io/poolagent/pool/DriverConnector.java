@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -56,8 +57,8 @@ final class DriverConnector implements DataSource {
             thread.setContextClassLoader(driver.getClass().getClassLoader());
             Connection connection = driver.connect(key.url(), properties);
             if (connection == null) {
-                throw new SQLException("driver " + driver.getClass().getName() + " refused " + JdbcUrls.mask(key.url()),
-                        "08001");
+                throw new SQLNonTransientConnectionException("driver " + driver.getClass().getName()
+                        + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
             }
             return connection;
         } finally {

@@ -7,18 +7,24 @@ import io.poolagent.config.GoDuration;
 import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
+import io.poolagent.retry.Backoff;
+import io.poolagent.retry.ConnectRetrier;
 
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One HikariCP pool for one {@link PoolKey}, started on first use.
  *
- * <p>Start-up opens one physical connection itself before building the HikariCP pool, so a caller
- * whose database is down or whose password is wrong gets the driver's own {@link SQLException}
- * (SQLSTATE intact) at once, and no broken pool is kept: the next call tries again.
+ * <p>Start-up opens one physical connection itself (with retries, see {@link ConnectRetrier}) before
+ * building the HikariCP pool, so a caller whose password is wrong (at once) or whose database stays down
+ * (after the retries) gets the driver's own {@link SQLException}, SQLSTATE intact, and no broken pool is
+ * kept: the next call tries again.
  */
 final class ManagedPool {
 
@@ -27,7 +33,11 @@ final class ManagedPool {
     private final Settings settings;
     private final DriverConnector connector;
     private final boolean resetSessions;
+    private final ConnectRetrier retrier;
+    private final Object startLock = new Object();
     private volatile HikariDataSource dataSource;
+    /** The first-connect sequence in flight, if any; guarded by startLock. */
+    private CompletableFuture<HikariDataSource> starting;
 
     ManagedPool(PoolKey key, String name, Driver driver, Settings settings) {
         this.key = key;
@@ -35,6 +45,8 @@ final class ManagedPool {
         this.settings = settings;
         this.resetSessions = settings.reset() == ResetMode.DISCARD && key.url().startsWith("jdbc:postgresql:");
         this.connector = new DriverConnector(driver, key, resetSessions);
+        this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
+                settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
     }
 
     String name() {
@@ -55,14 +67,69 @@ final class ManagedPool {
         return resetSessions ? new ResettingConnection(connection, this) : connection;
     }
 
-    private synchronized HikariDataSource start() throws SQLException {
-        if (dataSource == null) {
-            connector.getConnection().close();
-            dataSource = new HikariDataSource(config());
+    /**
+     * Starts the pool once, on first use. The first physical connect runs with retries; callers that
+     * arrive while a sequence runs wait for it instead of starting their own, so the server sees one
+     * attempt per back-off step from this pool. A failed sequence leaves nothing behind: the next call
+     * starts afresh.
+     */
+    private HikariDataSource start() throws SQLException {
+        CompletableFuture<HikariDataSource> sequence;
+        boolean mine = false;
+        synchronized (startLock) {
+            if (dataSource != null) {
+                return dataSource;
+            }
+            if (starting == null) {
+                starting = new CompletableFuture<>();
+                mine = true;
+            }
+            sequence = starting;
+        }
+        // The sequence runs outside the lock, so that callers arriving meanwhile can find it and wait.
+        return mine ? startNow(sequence) : await(sequence);
+    }
+
+    private HikariDataSource startNow(CompletableFuture<HikariDataSource> sequence) throws SQLException {
+        try {
+            retrier.run(() -> {
+                connector.getConnection().close();
+                return null;
+            });
+            HikariDataSource pool = new HikariDataSource(config());
+            dataSource = pool;
             AgentLog.info("pool " + name + " ready: " + settings.describe()
                     + (resetSessions || settings.reset() == ResetMode.OFF ? "" : " (no session reset: not PostgreSQL)"));
+            sequence.complete(pool);
+            return pool;
+        } catch (SQLException | RuntimeException | Error e) {
+            sequence.completeExceptionally(e);
+            throw e;
+        } finally {
+            synchronized (startLock) {
+                starting = null;
+            }
         }
-        return dataSource;
+    }
+
+    /** Waits for another thread's sequence; its failure reaches this caller too, SQLSTATE intact. */
+    private static HikariDataSource await(CompletableFuture<HikariDataSource> sequence) throws SQLException {
+        try {
+            return sequence.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the pool's first connection", "08001", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException) {
+                SQLException original = (SQLException) cause;
+                throw new SQLException(original.getMessage(), original.getSQLState(), original.getErrorCode(), original);
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw (Error) cause;
+        }
     }
 
     /**
@@ -127,10 +194,17 @@ final class ManagedPool {
         }
     }
 
+    ConnectRetrier retrier() {
+        return retrier;
+    }
+
     /** Closes the pool's connections; used when the agent gives up on this pool. */
-    synchronized void shutdown() {
-        HikariDataSource pool = dataSource;
-        dataSource = null;
+    void shutdown() {
+        HikariDataSource pool;
+        synchronized (startLock) {
+            pool = dataSource;
+            dataSource = null;
+        }
         if (pool != null) {
             pool.close();
         }

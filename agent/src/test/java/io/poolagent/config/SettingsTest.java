@@ -28,8 +28,11 @@ class SettingsTest {
         assertEquals(List.of("jdbc:postgresql:"), settings.urlPrefixes());
         assertTrue(settings.enabled());
         assertTrue(settings.problems().isEmpty());
-        assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=discard",
-                settings.describe());
+        assertEquals(5, settings.connectRetries());
+        assertEquals(Duration.ofSeconds(1), settings.connectBackoff());
+        assertEquals(Duration.ofSeconds(16), settings.connectBackoffMax());
+        assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=discard,"
+                + " ConnectRetries=5, Backoff=1s..16s", settings.describe());
     }
 
     @Test
@@ -78,6 +81,11 @@ class SettingsTest {
             "DB_POOL_LOG_LEVEL     | loud       | error, warn, info, debug or off",
             "DB_POOL_ENABLED       | yes please | true or false",
             "DB_POOL_URLS          | postgresql | comma-separated JDBC URL prefixes",
+            "DB_POOL_CONNECT_RETRIES | -1       | a whole number >= 0",
+            "DB_POOL_CONNECT_RETRIES | five     | a whole number >= 0",
+            "DB_POOL_CONNECT_BACKOFF | 1 second | a Go duration like 90s, 5m or 1h30m, at least 10ms",
+            "DB_POOL_CONNECT_BACKOFF | 0        | at least 10ms",
+            "DB_POOL_CONNECT_BACKOFF_MAX | 500ms | at least 1s",
     })
     void eachBadValueGivesOneLineNamingItAndKeepsTheDefault(String key, String value, String expected) {
         Settings settings = Settings.load(Map.of(key, value), null);
@@ -88,6 +96,20 @@ class SettingsTest {
         assertTrue(line.contains("; using the default "), line);
         assertEquals(Settings.defaults().describe(), settings.describe());
         assertEquals(Settings.defaults().urlPrefixes(), settings.urlPrefixes());
+    }
+
+    @Test
+    void retrySettingsComeFromTheEnvironmentAndTheCapNeverFallsBelowTheFirstDelay() {
+        Settings small = Settings.load(Map.of("DB_POOL_CONNECT_RETRIES", "2", "DB_POOL_CONNECT_BACKOFF", "100ms",
+                "DB_POOL_CONNECT_BACKOFF_MAX", "300ms"), null);
+        assertEquals(2, small.connectRetries());
+        assertEquals(Duration.ofMillis(100), small.connectBackoff());
+        assertEquals(Duration.ofMillis(300), small.connectBackoffMax());
+        assertTrue(small.problems().isEmpty(), small.problems()::toString);
+
+        Settings slow = Settings.load(Map.of("DB_POOL_CONNECT_BACKOFF", "30s"), null);
+        assertEquals(Duration.ofSeconds(30), slow.connectBackoffMax());
+        assertEquals("0", String.valueOf(Settings.load(Map.of("DB_POOL_CONNECT_RETRIES", "0"), null).connectRetries()));
     }
 
     @Test
