@@ -4,6 +4,7 @@ import io.poolagent.bootstrap.Bridge;
 import io.poolagent.config.Settings;
 import io.poolagent.intercept.Instrumentations;
 import io.poolagent.log.AgentLog;
+import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.pool.PoolRegistry;
 
 import java.lang.instrument.Instrumentation;
@@ -27,7 +28,8 @@ public final class Installer {
                 AgentLog.info("disabled by " + Settings.ENABLED + "=false: connections stay unpooled");
                 return;
             }
-            Bridge.install(new PoolRegistry(settings));
+            AgentMetrics metrics = new AgentMetrics(settings.metricsHost(), settings.metricsPort());
+            Bridge.install(new PoolRegistry(settings, metrics));
             Instrumentations.install(instrumentation);
             AgentLog.debug("started, pooling " + settings.urlPrefixes() + " with " + settings.describe());
         } catch (Throwable t) {

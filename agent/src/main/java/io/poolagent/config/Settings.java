@@ -31,9 +31,15 @@ public final class Settings {
     public static final String CONNECT_RETRIES = "DB_POOL_CONNECT_RETRIES";
     public static final String CONNECT_BACKOFF = "DB_POOL_CONNECT_BACKOFF";
     public static final String CONNECT_BACKOFF_MAX = "DB_POOL_CONNECT_BACKOFF_MAX";
+    public static final String METRICS_PORT = "DB_POOL_METRICS_PORT";
+    public static final String METRICS_HOST = "DB_POOL_METRICS_HOST";
+
+    /** Clear of jmx_exporter (9404), OpenTelemetry (9464), postgres_exporter (9187) and the usual 8080. */
+    public static final int DEFAULT_METRICS_PORT = 9433;
 
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
-            ACQUIRE_TIMEOUT, RESET, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX);
+            ACQUIRE_TIMEOUT, RESET, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
+            METRICS_PORT, METRICS_HOST);
 
     /** HikariCP silently replaces shorter values with its 30-minute default; we refuse them instead. */
     static final Duration MIN_LIFETIME = Duration.ofSeconds(30);
@@ -56,6 +62,8 @@ public final class Settings {
     private final int connectRetries;
     private final Duration connectBackoff;
     private final Duration connectBackoffMax;
+    private final int metricsPort;
+    private final String metricsHost;
     private final List<String> problems;
     private final List<String> warnings;
 
@@ -72,6 +80,8 @@ public final class Settings {
         connectRetries = in.count(CONNECT_RETRIES, 5, 0, "a whole number >= 0, like 5 (0 = fail at once)");
         connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, false);
         connectBackoffMax = in.backoffMax(connectBackoff);
+        metricsPort = in.port(METRICS_PORT, DEFAULT_METRICS_PORT);
+        metricsHost = in.host(METRICS_HOST, "0.0.0.0");
         in.warnIneffectiveIdleTime(maxIdle, maxOpen, maxIdleTime, maxLifetime);
         problems = Collections.unmodifiableList(in.problems);
         warnings = Collections.unmodifiableList(in.warnings);
@@ -156,6 +166,15 @@ public final class Settings {
         return connectBackoffMax;
     }
 
+    /** The metrics endpoint's port: 0 for any free port, -1 when DB_POOL_METRICS_PORT=off. */
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public String metricsHost() {
+        return metricsHost;
+    }
+
     /** Bad values, one line each; each named setting fell back to its default. */
     public List<String> problems() {
         return problems;
@@ -229,13 +248,17 @@ public final class Settings {
         }
 
         int count(String key, int fallback, int min, String expected) {
+            return count(key, fallback, min, expected, Integer.MAX_VALUE);
+        }
+
+        int count(String key, int fallback, int min, String expected, int max) {
             String value = raw(key);
             if (value == null) {
                 return fallback;
             }
             try {
                 int number = Integer.parseInt(value);
-                if (number >= min) {
+                if (number >= min && number <= max) {
                     return number;
                 }
             } catch (NumberFormatException e) {
@@ -280,6 +303,27 @@ public final class Settings {
         Duration backoffMax(Duration initial) {
             Duration fallback = initial.compareTo(Duration.ofSeconds(16)) > 0 ? initial : Duration.ofSeconds(16);
             return duration(CONNECT_BACKOFF_MAX, fallback, initial, false);
+        }
+
+        int port(String key, int fallback) {
+            String value = raw(key);
+            if (value != null && value.equalsIgnoreCase("off")) {
+                return -1;
+            }
+            return count(key, fallback, 0, "a TCP port from 0 (any free port) to 65535, or off", 65535);
+        }
+
+        /** A host name or address to bind; checked for form only, so that start-up never waits on DNS. */
+        String host(String key, String fallback) {
+            String value = raw(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (value.matches("[A-Za-z0-9.:\\-]+")) {
+                return value;
+            }
+            reject(key, value, "a host name or IP address to listen on, like 0.0.0.0 or 127.0.0.1", fallback);
+            return fallback;
         }
 
         <T> T choice(String key, T fallback, java.util.function.Function<String, T> parse, String expected) {

@@ -1,5 +1,7 @@
 package io.poolagent.log;
 
+import io.poolagent.metrics.CloseReasons;
+
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.Marker;
@@ -53,8 +55,15 @@ public final class HikariLogProvider implements SLF4JServiceProvider {
     private static final class HikariLogger extends LegacyAbstractLogger {
         private static final long serialVersionUID = 1L;
 
+        /** HikariCP's "closing connection" line: pool name, connection, reason (HikariCP's PoolBase). */
+        private static final String CLOSING = "{} - Closing connection {}: {}";
+
+        private final boolean closesConnections;
+
         HikariLogger(String name) {
             this.name = name;
+            // A literal, not PoolBase.class.getName(): the shade plugin relocates it to the bundled class.
+            this.closesConnections = name.equals("com.zaxxer.hikari.pool.PoolBase");
         }
 
         private static AgentLog.Level map(Level level) {
@@ -73,6 +82,12 @@ public final class HikariLogProvider implements SLF4JServiceProvider {
         @Override
         protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
                                                    Throwable throwable) {
+            if (CLOSING.equals(pattern) && arguments != null && arguments.length == 3) {
+                CloseReasons.record(String.valueOf(arguments[0]), String.valueOf(arguments[2]));
+            }
+            if (!AgentLog.enabled(map(level))) {
+                return;
+            }
             String message = MessageFormatter.basicArrayFormat(pattern, arguments);
             AgentLog.log(map(level), "HikariCP: " + message + (throwable == null ? "" : " (" + throwable + ")"));
         }
@@ -82,9 +97,10 @@ public final class HikariLogProvider implements SLF4JServiceProvider {
             return false;
         }
 
+        /** PoolBase's DEBUG line is where HikariCP says why it closed a connection: always take it. */
         @Override
         public boolean isDebugEnabled() {
-            return AgentLog.enabled(AgentLog.Level.DEBUG);
+            return closesConnections || AgentLog.enabled(AgentLog.Level.DEBUG);
         }
 
         @Override

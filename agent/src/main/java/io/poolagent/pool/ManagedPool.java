@@ -3,10 +3,14 @@ package io.poolagent.pool;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
+import io.poolagent.metrics.AgentMetrics;
+import io.poolagent.metrics.CloseReasons;
+import io.poolagent.metrics.PoolStats;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 
@@ -14,9 +18,12 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One HikariCP pool for one {@link PoolKey}, started on first use.
@@ -26,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * (after the retries) gets the driver's own {@link SQLException}, SQLSTATE intact, and no broken pool is
  * kept: the next call tries again.
  */
-final class ManagedPool {
+final class ManagedPool implements PoolStats {
 
     private final PoolKey key;
     private final String name;
@@ -34,12 +41,16 @@ final class ManagedPool {
     private final DriverConnector connector;
     private final boolean resetSessions;
     private final ConnectRetrier retrier;
+    private final MetricsTrackerFactory meters;
+    private final LongAdder waits = new LongAdder();
+    private final LongAdder waitNanos = new LongAdder();
+    private volatile String startFailure;
     private final Object startLock = new Object();
     private volatile HikariDataSource dataSource;
     /** The first-connect sequence in flight, if any; guarded by startLock. */
     private CompletableFuture<HikariDataSource> starting;
 
-    ManagedPool(PoolKey key, String name, Driver driver, Settings settings) {
+    ManagedPool(PoolKey key, String name, Driver driver, Settings settings, AgentMetrics metrics) {
         this.key = key;
         this.name = name;
         this.settings = settings;
@@ -47,10 +58,7 @@ final class ManagedPool {
         this.connector = new DriverConnector(driver, key, resetSessions);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
-    }
-
-    String name() {
-        return name;
+        this.meters = register(metrics);
     }
 
     Connection borrow() throws SQLException {
@@ -58,11 +66,19 @@ final class ManagedPool {
         if (pool == null) {
             pool = start();
         }
+        // Go counts a wait when no idle connection is free; so do we, and time only those borrows.
+        boolean mustWait = pool.getHikariPoolMXBean().getIdleConnections() == 0;
+        long began = mustWait ? System.nanoTime() : 0;
         Connection connection;
         try {
             connection = pool.getConnection();
         } catch (SQLTransientConnectionException e) {
             throw unavailable(pool, e);
+        } finally {
+            if (mustWait) {
+                waits.increment();
+                waitNanos.add(System.nanoTime() - began);
+            }
         }
         return resetSessions ? new ResettingConnection(connection, this) : connection;
     }
@@ -98,11 +114,16 @@ final class ManagedPool {
             });
             HikariDataSource pool = new HikariDataSource(config());
             dataSource = pool;
+            startFailure = null;
             AgentLog.info("pool " + name + " ready: " + settings.describe()
                     + (resetSessions || settings.reset() == ResetMode.OFF ? "" : " (no session reset: not PostgreSQL)"));
             sequence.complete(pool);
             return pool;
-        } catch (SQLException | RuntimeException | Error e) {
+        } catch (SQLException e) {
+            startFailure = "SQLSTATE " + e.getSQLState() + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
+            sequence.completeExceptionally(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
             sequence.completeExceptionally(e);
             throw e;
         } finally {
@@ -145,6 +166,9 @@ final class ManagedPool {
         config.setMaxLifetime(settings.maxLifetime().toMillis());
         config.setIdleTimeout(effectiveIdleTimeout());
         config.setConnectionTimeout(settings.acquireTimeout().toMillis());
+        if (meters != null) {
+            config.setMetricsTrackerFactory(meters);
+        }
         config.setValidationTimeout(Math.min(5_000, settings.acquireTimeout().toMillis()));
         config.setInitializationFailTimeout(-1);
         config.setRegisterMbeans(false);
@@ -194,8 +218,111 @@ final class ManagedPool {
         }
     }
 
-    ConnectRetrier retrier() {
-        return retrier;
+    /** Metrics must never cost the pool: if they cannot be set up, the pool runs without them. */
+    private MetricsTrackerFactory register(AgentMetrics metrics) {
+        try {
+            return metrics.poolCreated(this);
+        } catch (RuntimeException | LinkageError e) {
+            AgentLog.warn("pool " + name + " has no metrics: " + e);
+            return null;
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean started() {
+        return dataSource != null;
+    }
+
+    @Override
+    public String startFailure() {
+        return startFailure;
+    }
+
+    @Override
+    public int maxOpen() {
+        return settings.maxOpen();
+    }
+
+    @Override
+    public int open() {
+        HikariDataSource pool = dataSource;
+        return pool == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
+    }
+
+    @Override
+    public int inUse() {
+        HikariDataSource pool = dataSource;
+        return pool == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections();
+    }
+
+    @Override
+    public int idle() {
+        HikariDataSource pool = dataSource;
+        return pool == null ? 0 : pool.getHikariPoolMXBean().getIdleConnections();
+    }
+
+    @Override
+    public int waiting() {
+        HikariDataSource pool = dataSource;
+        return pool == null ? 0 : pool.getHikariPoolMXBean().getThreadsAwaitingConnection();
+    }
+
+    @Override
+    public long waitCount() {
+        return waits.sum();
+    }
+
+    @Override
+    public long waitNanos() {
+        return waitNanos.sum();
+    }
+
+    @Override
+    public long closedMaxIdleTime() {
+        return CloseReasons.closedForIdleTime(name);
+    }
+
+    @Override
+    public long closedMaxLifetime() {
+        return CloseReasons.closedForLifetime(name);
+    }
+
+    @Override
+    public long connectRetriesSucceeded() {
+        return retrier.recovered();
+    }
+
+    @Override
+    public long connectRetriesFailed() {
+        return retrier.retries() - retrier.recovered();
+    }
+
+    @Override
+    public long connectSequencesExhausted() {
+        return retrier.exhausted();
+    }
+
+    @Override
+    public long connectPermanentFailures() {
+        return retrier.permanent();
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(Settings.MAX_OPEN, settings.maxOpen());
+        values.put(Settings.MAX_IDLE, settings.maxIdle());
+        values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
+        values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));
+        values.put(Settings.ACQUIRE_TIMEOUT, GoDuration.format(settings.acquireTimeout()));
+        values.put(Settings.RESET, resetSessions ? "discard" : "off");
+        values.put(Settings.CONNECT_RETRIES, settings.connectRetries());
+        return values;
     }
 
     /** Closes the pool's connections; used when the agent gives up on this pool. */

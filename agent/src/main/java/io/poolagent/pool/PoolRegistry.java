@@ -3,6 +3,8 @@ package io.poolagent.pool;
 import io.poolagent.bootstrap.ConnectionInterceptor;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
+import io.poolagent.metrics.AgentMetrics;
+import io.poolagent.metrics.AgentMetrics.Entry;
 
 import java.sql.Driver;
 import java.sql.SQLException;
@@ -26,13 +28,15 @@ public final class PoolRegistry implements ConnectionInterceptor {
     static final int MAX_POOLS = 32;
 
     private final Settings settings;
+    private final AgentMetrics metrics;
     private final Map<PoolKey, ManagedPool> pools = new ConcurrentHashMap<>();
     private final Set<PoolKey> unpoolable = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> namesInUse = new HashMap<>();
     private volatile boolean warnedFull;
 
-    public PoolRegistry(Settings settings) {
+    public PoolRegistry(Settings settings, AgentMetrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
@@ -40,7 +44,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (!settings.pools(url)) {
             return null;
         }
-        return pooled(PoolKey.of(url, info), caller, null);
+        return counted(pooled(PoolKey.of(url, info), caller, null), Entry.DRIVER_MANAGER);
     }
 
     @Override
@@ -55,7 +59,17 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (url == null || !settings.pools(url)) {
             return null;
         }
-        return pooled(PoolKey.of(url, user, password), null, dataSource);
+        return counted(pooled(PoolKey.of(url, user, password), null, dataSource), Entry.DATA_SOURCE);
+    }
+
+    /** Counts calls for configured URLs: served from a pool, or left unpooled (no driver, too many pools...). */
+    private Object counted(Object connection, Entry entry) {
+        if (connection != null) {
+            metrics.intercepted(entry);
+        } else {
+            metrics.passedThrough(entry);
+        }
+        return connection;
     }
 
     private Object pooled(PoolKey key, Class<?> caller, Object dataSource) throws SQLException {
@@ -101,7 +115,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
             ClassLoader loader = dataSource != null
                     ? dataSource.getClass().getClassLoader() : DriverLocator.loaderFor(caller);
             Driver driver = DriverLocator.find(key.url(), loader);
-            pool = new ManagedPool(key, uniqueName(key), driver, settings);
+            pool = new ManagedPool(key, uniqueName(key), driver, settings, metrics);
             pools.put(key, pool);
             return pool;
         } catch (Exception | LinkageError | java.util.ServiceConfigurationError e) {

@@ -72,6 +72,19 @@ public final class ChildJvm {
     }
 
     public Result run(Duration timeout, Class<?> main, String... args) {
+        return exec(command(main, args), timeout);
+    }
+
+    /** Starts the child and returns at once, for tests that act while it runs. */
+    public Running start(Class<?> main, String... args) {
+        try {
+            return new Running(command(main, args), env);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start " + main.getName(), e);
+        }
+    }
+
+    private List<String> command(Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
         if (agentJar != null) {
@@ -82,7 +95,7 @@ public final class ChildJvm {
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
-        return exec(command, timeout);
+        return command;
     }
 
     /** Runs any JDK command (jcmd, keytool...) of this JDK with the same environment. */
@@ -122,6 +135,47 @@ public final class ChildJvm {
 
     private static String read(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    /** A child JVM still running; its output goes to files that can be read while it runs. */
+    public static final class Running {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+        private final long started = System.nanoTime();
+
+        Running(List<String> command, Map<String, String> env) throws IOException {
+            out = Files.createTempFile("child-jvm", ".out");
+            err = Files.createTempFile("child-jvm", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
+            builder.environment().putAll(env);
+            process = builder.start();
+        }
+
+        /** Waits until stdout contains {@code text}; fails with the output so far if it never does. */
+        public void awaitOutput(String text, Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!read(out).contains(text)) {
+                if (System.nanoTime() > deadline || !process.isAlive() && !read(out).contains(text)) {
+                    throw new AssertionError("child never printed " + text + "\n--- stdout\n" + read(out)
+                            + "\n--- stderr\n" + read(err));
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        public Result finish(Duration timeout) throws IOException, InterruptedException {
+            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                process.destroyForcibly().waitFor();
+            }
+            Result result = new Result(finished ? process.exitValue() : -1, read(out), read(err),
+                    Duration.ofNanos(System.nanoTime() - started), !finished);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return result;
+        }
     }
 
     /** What a child JVM did. Applications report facts as "RESULT key=value" lines on stdout. */

@@ -1,0 +1,188 @@
+package io.poolagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.poolagent.it.apps.ConnectCalls;
+import io.poolagent.it.apps.HoldConnections;
+import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresServer;
+import io.poolagent.it.support.Prometheus;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The agent's /metrics, /health and /pools, scraped from a child JVM under load and by a real Prometheus. */
+class MetricsEndpointTest {
+
+    private static final String PASSWORD = "metrics-pw-9914";
+    private static final int MAX_OPEN = 6;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static PostgresServer pg;
+
+    @BeforeAll
+    static void startServer() {
+        pg = PostgresServer.start(30, PostgresServer.Auth.SCRAM);
+        pg.createRole("app", PASSWORD);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        pg.close();
+    }
+
+    @Test
+    void metricsTellTheTruthUnderLoadAndPrometheusScrapesThem() throws Exception {
+        int port = freePort();
+        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_MAX_OPEN_CONNS", String.valueOf(MAX_OPEN))
+                .env("DB_POOL_METRICS_PORT", String.valueOf(port))
+                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                .start(HoldConnections.class, pg.url(), "app", PASSWORD, "4", "6");
+        String pool = "app@127.0.0.1:" + pg.port() + "/postgres";
+        app.awaitOutput("RESULT holding=4", Duration.ofSeconds(60));
+
+        String metrics = get(port, "/metrics").body();
+        assertEquals(4.0, value(metrics, "db_connections_in_use", pool), metrics);
+        assertEquals(4.0, value(metrics, "hikaricp_connections_active", pool), metrics);
+        assertEquals(MAX_OPEN, value(metrics, "db_connections_max_open", pool), metrics);
+        assertTrue(value(metrics, "db_connections_open", pool) <= MAX_OPEN, metrics);
+        assertTrue(metrics.contains("pool_agent_calls_intercepted_total{entry=\"driver_manager\",} 4.0"), metrics);
+        assertTrue(metrics.contains("# TYPE db_connections_wait_count_total counter"), metrics);
+        double waitsBefore = value(metrics, "db_connections_wait_count_total", pool);
+        Prometheus.checkMetrics(metrics);
+
+        String pools = get(port, "/pools").body();
+        assertTrue(pools.contains("\"Pool\":\"" + pool + "\""), pools);
+        assertTrue(pools.contains("\"InUse\":4,"), pools);
+        assertTrue(pools.contains("\"MaxOpenConnections\":" + MAX_OPEN + ","), pools);
+        assertEquals(200, get(port, "/health").statusCode());
+
+        try (Prometheus prometheus = Prometheus.scraping("127.0.0.1:" + port)) {
+            String series = prometheus.awaitSeries("db_connections_in_use", Duration.ofSeconds(30));
+            assertTrue(series.contains(pool), series);
+        }
+
+        app.awaitOutput("RESULT done=true", Duration.ofSeconds(60));
+        String after = get(port, "/metrics").body();
+        assertTrue(value(after, "db_connections_wait_count_total", pool) > waitsBefore,
+                "16 threads contending for 6 connections must have waited\n" + after);
+        assertTrue(value(after, "db_connections_open", pool) <= MAX_OPEN, after);
+        ChildJvm.Result r = app.finish(Duration.ofSeconds(30));
+
+        for (String text : new String[] {metrics, pools, after, r.stdout, r.stderr}) {
+            assertFalse(text.contains(PASSWORD), "a password leaked:\n" + text);
+        }
+        assertEquals(1, r.agentLinesContaining("metrics on http://127.0.0.1:" + port + "/metrics"), r.toString());
+    }
+
+    @Test
+    void theEndpointShrugsOffBadRequestsAndSlowClients() throws Exception {
+        int port = freePort();
+        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_POOL_METRICS_PORT", String.valueOf(port))
+                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                .start(HoldConnections.class, pg.url(), "app", PASSWORD, "1", "8");
+        app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
+
+        try (Socket slow1 = new Socket(InetAddress.getLoopbackAddress(), port);
+                Socket slow2 = new Socket(InetAddress.getLoopbackAddress(), port);
+                Socket slow3 = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            slow1.getOutputStream().write("GET /met".getBytes(StandardCharsets.US_ASCII));
+            long began = System.nanoTime();
+            HttpResponse<String> health = get(port, "/health");
+            assertEquals(200, health.statusCode());
+            assertTrue(System.nanoTime() - began < Duration.ofSeconds(3).toNanos(),
+                    "three silent clients delayed /health by more than the 2 s read budget");
+        }
+        assertEquals(404, get(port, "/secrets").statusCode());
+        assertEquals(405, raw(port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status);
+        assertEquals(400, raw(port, "\u0000\u0001garbage\r\n\r\n").status);
+        assertEquals(400, raw(port, "GET /metrics HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n").status);
+        HttpResponse<String> openMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .header("Accept", "application/openmetrics-text; version=1.0.0").build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(openMetrics.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"));
+        assertTrue(openMetrics.body().endsWith("# EOF\n"), openMetrics.body());
+
+        ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
+        assertEquals(0, r.exitCode, r.toString());
+    }
+
+    @Test
+    void aTakenPortGivesOneWarningAndPoolingWorksOn() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
+                    .env("DB_POOL_METRICS_PORT", String.valueOf(taken.getLocalPort()))
+                    .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                    .run(ConnectCalls.class, pg.url(), "app", PASSWORD, "4", "5");
+
+            assertEquals("{ok=20}", r.value("outcomes"), r.toString());
+            assertEquals(1, r.agentLinesContaining("WARN metrics endpoint not started on 127.0.0.1:" + taken.getLocalPort()),
+                    r.toString());
+            assertEquals(1, r.agentLinesContaining("give each its own DB_POOL_METRICS_PORT"), r.toString());
+        }
+    }
+
+    @Test
+    void metricsPortOffOpensNoPort() {
+        ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_POOL_METRICS_PORT", "off")
+                .run(ConnectCalls.class, pg.url(), "app", PASSWORD, "2", "2");
+
+        assertEquals("{ok=4}", r.value("outcomes"), r.toString());
+        assertEquals(0, r.agentLinesContaining("metrics"), r.toString());
+    }
+
+    private static double value(String exposition, String name, String pool) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{pool=\"" + Pattern.quote(pool) + "\",} (\\S+)$")
+                .matcher(exposition);
+        assertTrue(m.find(), "no " + name + " for " + pool);
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static RawResponse raw(int port, String request) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            return new RawResponse(Integer.parseInt(head.split(" ")[1]));
+        }
+    }
+
+    private static final class RawResponse {
+        final int status;
+
+        RawResponse(int status) {
+            this.status = status;
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.poolagent.it.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** The real Prometheus tools from the Debian package: promtool to lint an exposition, a server to scrape one. */
+public final class Prometheus implements AutoCloseable {
+
+    private static final String HOW_TO_GET = "install the Debian package `prometheus` (apt-get install prometheus;"
+            + " .ci/run does) for /usr/bin/promtool and /usr/bin/prometheus";
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private Prometheus(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Runs {@code promtool check metrics}; fails with its complaints. */
+    public static void checkMetrics(String exposition) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(tool("promtool"), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("promtool check metrics failed:\n" + out);
+        }
+    }
+
+    /** Starts a Prometheus server that scrapes {@code target} (host:port) every second. */
+    public static Prometheus scraping(String target) throws IOException {
+        Path dir = Files.createTempDirectory("prometheus");
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: pool-agent\n"
+                + "    static_configs:\n      - targets: ['" + target + "']\n");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Process process = new ProcessBuilder(tool("prometheus"), "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        return new Prometheus(process, dir, port);
+    }
+
+    /** Polls the HTTP API until {@code query} returns a series; returns the API's JSON answer. */
+    public String awaitSeries(String query, Duration timeout) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (last.contains("\"result\":[{")) {
+                    return last;
+                }
+            } catch (IOException notUpYet) {
+                last = notUpYet.toString();
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Prometheus never returned " + query + ": " + last + "\n"
+                + Files.readString(dir.resolve("prometheus.log")));
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+
+    private static String tool(String name) {
+        Path path = Path.of("/usr/bin", name);
+        if (!Files.isExecutable(path)) {
+            throw new AssertionError(name + " not found: " + HOW_TO_GET);
+        }
+        return path.toString();
+    }
+}
