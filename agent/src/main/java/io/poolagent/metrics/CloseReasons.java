@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts why the bundled HikariCP retired connections, per pool: Go's MaxIdleTimeClosed and
  * MaxLifetimeClosed. HikariCP exposes no such counters; it only logs each retirement at DEBUG with a fixed
- * reason text (PoolBase.quietlyCloseConnection, reasons from HikariPool and its HouseKeeper). The agent owns
+ * reason text (PoolBase.quietlyCloseConnection; the reasons come from HikariPool's HouseKeeper and
+ * MaxLifetimeTask). The agent owns
  * HikariCP's logging (see HikariLogProvider), so it reads the reason there. The texts are pinned by a test
  * against the HikariCP version the agent ships.
  */
