@@ -89,9 +89,10 @@ class ContainmentTest {
         assertEquals(0, r.exitCode, r.toString());
         assertEquals(10, r.intValue("ok"), r.toString());
         assertTrue(r.value("connectionClasses").contains("org.postgresql.jdbc.PgConnection"), r.toString());
-        assertEquals(1, r.agentLines().size(), r.toString());
-        assertTrue(r.agentLines().get(0).contains("ERROR"), r.toString());
-        assertTrue(r.agentLines().get(0).contains("stay unpooled"), r.toString());
+        assertEquals(1, r.agentLinesContaining("ERROR"), r.toString());
+        assertEquals(1, r.agentLinesContaining("ERROR pool postgres@127.0.0.1:" + pg.port()
+                + "/postgres failed, its connections stay unpooled"), r.toString());
+        assertEquals(0, r.agentLinesContaining("WARN"), r.toString());
     }
 
     @Test

@@ -27,6 +27,8 @@ public final class ChildJvm {
 
     private ChildJvm(Path javaHome) {
         this.javaHome = javaHome;
+        // Any free port for the metrics endpoint, so that child JVMs never compete for the default one.
+        env.put("DB_POOL_METRICS_PORT", "0");
     }
 
     public static ChildJvm on(Path javaHome) {

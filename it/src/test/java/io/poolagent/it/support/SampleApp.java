@@ -1,0 +1,105 @@
+package io.poolagent.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The sample auth-service (sample-app/target/sample-app.jar) running in its own JVM, with or without the agent. */
+public final class SampleApp implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile("READY port=(\\d+)");
+    private static final Pattern METRICS = Pattern.compile("metrics on http://[^:]+:(\\d+)/metrics");
+
+    private final Process process;
+    private final Path out;
+    private final Path err;
+    private final int port;
+    private final Thread killer;
+
+    private SampleApp(Process process, Path out, Path err, int port) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+        this.port = port;
+        // Ctrl-C on the demo must not leave a service behind.
+        this.killer = new Thread(process::destroyForcibly, "sample-app-cleanup");
+        Runtime.getRuntime().addShutdownHook(killer);
+    }
+
+    public static Path jar() {
+        Path jar = Paths.get(System.getProperty("sample.app.jar", "../sample-app/target/sample-app.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no sample app at " + jar.toAbsolutePath() + ": build it with `mvn -B verify`");
+        }
+        return jar;
+    }
+
+    /** Starts the service; {@code agent} adds -javaagent. Waits until it prints READY. */
+    public static SampleApp start(boolean agent, Map<String, String> env) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        if (agent) {
+            command.add("-javaagent:" + ChildJvm.agentJar().toAbsolutePath());
+        }
+        command.add("-jar");
+        command.add(jar().toAbsolutePath().toString());
+        Path out = Files.createTempFile("sample-app", ".out");
+        Path err = Files.createTempFile("sample-app", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
+        builder.environment().put("PORT", "0");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Matcher ready = READY.matcher(Files.readString(out));
+            if (ready.find()) {
+                return new SampleApp(process, out, err, Integer.parseInt(ready.group(1)));
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the sample app did not start:\n" + Files.readString(out) + Files.readString(err));
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The agent's metrics port, from its log line; -1 without one. */
+    public int metricsPort() throws IOException {
+        Matcher m = METRICS.matcher(Files.readString(err, StandardCharsets.UTF_8));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    public String stderr() throws IOException {
+        return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+    }
+}
