@@ -11,7 +11,9 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
@@ -43,11 +45,26 @@ public final class Instrumentations {
     private Instrumentations() {
     }
 
+    /**
+     * Weaves the target types. Byte Buddy costs about half a second to load and set up, and
+     * JAVA_TOOL_OPTIONS puts the agent into every JVM of a pod, most of which never touch JDBC. So
+     * unless a target type is loaded already, start-up only registers {@link LazyWeaver}, a name check
+     * per loaded class; Byte Buddy is built when the first target type actually loads.
+     */
     public static void install(Instrumentation instrumentation) {
         // The agent needs no Nexus (no type initializers to inject). Left on, Byte Buddy probes Unsafe to
         // prepare it, which JDK 24+ reports on stderr. The property name is relocated along with Byte
         // Buddy (it reads "io.poolagent.shaded.bytebuddy..."), so the application's own Byte Buddy is unaffected.
         System.setProperty(NEXUS_DISABLED, "true");
+        Set<String> targets = targetNames();
+        if (anyLoaded(instrumentation, targets)) {
+            builder(instrumentation).installOn(instrumentation);
+        } else {
+            instrumentation.addTransformer(new LazyWeaver(targets, () -> builder(instrumentation).makeRaw()));
+        }
+    }
+
+    private static AgentBuilder builder(Instrumentation instrumentation) {
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -67,7 +84,27 @@ public final class Instrumentations {
             builder = builder.type(named(library.getKey()))
                     .transform(advice(PoolLibraryAdvice.class, library.getValue()));
         }
-        builder.installOn(instrumentation);
+        return builder;
+    }
+
+    /** Internal (slash) names of every type the agent weaves. */
+    static Set<String> targetNames() {
+        Set<String> names = new HashSet<>();
+        names.add(DRIVER_MANAGER.replace('.', '/'));
+        names.add(PG_BASE_DATA_SOURCE.replace('.', '/'));
+        for (String library : POOL_LIBRARIES.keySet()) {
+            names.add(library.replace('.', '/'));
+        }
+        return Set.copyOf(names);
+    }
+
+    private static boolean anyLoaded(Instrumentation instrumentation, Set<String> targets) {
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (targets.contains(type.getName().replace('.', '/'))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static AgentBuilder.Transformer advice(Class<?> advice, String method) {

@@ -56,6 +56,15 @@ class ContainmentTest {
         assertFalse(r.stderr.contains("Exception"), r.toString());
     }
 
+    @Test
+    void aJvmThatNeverTouchesJdbcNeverLoadsByteBuddy() {
+        ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent().jvmArg("-verbose:class").run(Hello.class);
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stdout.contains("io.poolagent.intercept.LazyWeaver"), "the lazy weaver was installed");
+        assertFalse(r.stdout.contains("io.poolagent.shaded.bytebuddy"), "Byte Buddy was loaded without need");
+    }
+
     @ParameterizedTest
     @MethodSource("io.poolagent.it.support.Jdks#all")
     void jdkToolsStartedThroughJavaToolOptionsAreLeftAlone(Path jdk) {

@@ -23,9 +23,11 @@ public final class SampleApp implements AutoCloseable {
     private final Path out;
     private final Path err;
     private final int port;
+    private final Duration startup;
     private final Thread killer;
 
-    private SampleApp(Process process, Path out, Path err, int port) {
+    private SampleApp(Process process, Path out, Path err, int port, Duration startup) {
+        this.startup = startup;
         this.process = process;
         this.out = out;
         this.err = err;
@@ -58,20 +60,37 @@ public final class SampleApp implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
         builder.environment().put("PORT", "0");
         builder.environment().putAll(env);
+        long began = System.nanoTime();
         Process process = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             Matcher ready = READY.matcher(Files.readString(out));
             if (ready.find()) {
-                return new SampleApp(process, out, err, Integer.parseInt(ready.group(1)));
+                return new SampleApp(process, out, err, Integer.parseInt(ready.group(1)),
+                        Duration.ofNanos(System.nanoTime() - began));
             }
             if (!process.isAlive()) {
                 break;
             }
-            Thread.sleep(50);
+            Thread.sleep(5);
         }
         process.destroyForcibly();
         throw new IllegalStateException("the sample app did not start:\n" + Files.readString(out) + Files.readString(err));
+    }
+
+    /** From process start until the service printed READY (polled every 5 ms). */
+    public Duration startup() {
+        return startup;
+    }
+
+    /** Resident memory of the service's JVM right now, in MiB (Linux /proc). */
+    public double residentMiB() throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        throw new IOException("no VmRSS for " + process.pid());
     }
 
     public String baseUrl() {

@@ -1,0 +1,238 @@
+package io.poolagent.it.bench;
+
+import io.poolagent.it.apps.Hello;
+import io.poolagent.it.load.LoadGenerator;
+import io.poolagent.it.load.LoadResult;
+import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.PgBouncer;
+import io.poolagent.it.support.PostgresServer;
+import io.poolagent.it.support.SampleApp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The benchmark report: every comparison measured side by side in one run, repeated, medians, ratios.
+ * Prints a Markdown report and writes docs/benchmarks.png. Run it with ./bench.sh.
+ * Args (optional): ROUNDS (default 3) SECONDS_PER_LOAD_RUN (default 10) VIRTUAL_USERS (default 50)
+ */
+public final class Benchmarks {
+
+    private static final String PASSWORD = "bench-secret-2291";
+    private static final int POOL = 20;
+    private static final List<String> SETUPS = List.of("no agent", "pool-agent", "hand-written HikariCP", "PgBouncer");
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        Duration each = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
+        int users = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        StringBuilder report = new StringBuilder();
+        report.append("machine: ").append(machine()).append("\n\n");
+        try (PostgresServer pg = PostgresServer.start(200, PostgresServer.Auth.SCRAM)) {
+            pg.createRole("auth", PASSWORD);
+            throughput(pg, rounds, each, users, report);
+            borrow(pg, report);
+            startup(pg, rounds, report);
+        }
+        System.out.println("\n" + report);
+    }
+
+    // ---- 1. the sample app under load, four setups ----
+
+    private static void throughput(PostgresServer pg, int rounds, Duration each, int users, StringBuilder report)
+            throws Exception {
+        Map<String, List<LoadResult>> runs = new LinkedHashMap<>();
+        SETUPS.forEach(s -> runs.put(s, new ArrayList<>()));
+        StringBuilder skipped = new StringBuilder();
+        PgBouncer bouncer = PgBouncer.start(pg, "auth", PASSWORD, POOL, skipped);
+        try {
+            for (int round = 1; round <= rounds; round++) {
+                for (String setup : SETUPS) {
+                    if (setup.equals("PgBouncer") && bouncer == null) {
+                        continue;
+                    }
+                    System.out.println("round " + round + "/" + rounds + ": " + setup + " ...");
+                    try (SampleApp app = SampleApp.start(setup.equals("pool-agent"), env(pg, setup, bouncer))) {
+                        new LoadGenerator(app.baseUrl(), users, Duration.ofSeconds(2)).run("warm-up", pg.url(),
+                                PostgresServer.SUPERUSER);
+                        runs.get(setup).add(new LoadGenerator(app.baseUrl(), users, each).run(setup, pg.url(),
+                                PostgresServer.SUPERUSER));
+                    }
+                }
+            }
+        } finally {
+            if (bouncer != null) {
+                bouncer.close();
+            }
+        }
+        double[] rps = new double[SETUPS.size()];
+        double[] p95 = new double[SETUPS.size()];
+        report.append("## 1. sample-app under load (").append(users).append(" virtual users, register + login, ")
+                .append(each.toSeconds()).append(" s per run, median of ").append(rounds)
+                .append(" rounds, scram-sha-256, pools of ").append(POOL).append(")\n\n")
+                .append("| setup | requests/s | p95 | p99 | failed | peak backends |\n|---|---|---|---|---|---|\n");
+        for (int i = 0; i < SETUPS.size(); i++) {
+            List<LoadResult> results = runs.get(SETUPS.get(i));
+            if (results.isEmpty()) {
+                rps[i] = Double.NaN;
+                p95[i] = Double.NaN;
+                report.append("| ").append(SETUPS.get(i)).append(" | skipped: ").append(skipped).append(" | | | | |\n");
+                continue;
+            }
+            rps[i] = median(results.stream().mapToDouble(LoadResult::requestsPerSecond).toArray());
+            p95[i] = median(results.stream().mapToDouble(r -> r.requestMs(95)).toArray());
+            double p99 = median(results.stream().mapToDouble(r -> r.requestMs(99)).toArray());
+            double failed = median(results.stream().mapToDouble(r -> 100 * r.failureRate()).toArray());
+            int peak = results.stream().mapToInt(r -> r.peakBackends).max().orElse(0);
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f ms | %.1f ms | %.2f%% | %d |%n",
+                    SETUPS.get(i), rps[i], p95[i], p99, failed, peak));
+        }
+        report.append(String.format(Locale.ROOT, "%nratios: pool-agent / hand-written HikariCP throughput = %.2fx"
+                        + " (target >= 0.97x); pool-agent / no agent = %.1fx (target >= 10x); pool-agent / PgBouncer = %s%n%n",
+                rps[1] / rps[2], rps[1] / rps[0], Double.isNaN(rps[3]) ? "n/a" : String.format(Locale.ROOT, "%.2fx", rps[1] / rps[3])));
+        Path png = Paths.get("docs", "benchmarks.png");
+        Chart.write(png, SETUPS, rps, p95, String.format(Locale.ROOT,
+                "sample-app, %d virtual users, median of %d runs of %d s, PostgreSQL with scram-sha-256, %s",
+                users, rounds, each.toSeconds(), machine()));
+        report.append("chart: ").append(png).append("\n\n");
+    }
+
+    private static Map<String, String> env(PostgresServer pg, String setup, PgBouncer bouncer) {
+        Map<String, String> env = new HashMap<>();
+        int port = setup.equals("PgBouncer") ? bouncer.port() : pg.port();
+        String options = setup.equals("PgBouncer") ? "?prepareThreshold=0" : "";
+        env.put("DATABASE_URL", "postgres://auth:" + PASSWORD + "@127.0.0.1:" + port + "/postgres" + options);
+        env.put("DB_MAX_OPEN_CONNS", String.valueOf(POOL));
+        env.put("DB_MAX_IDLE_CONNS", "10");
+        env.put("DB_POOL_METRICS_PORT", "0");
+        if (setup.equals("hand-written HikariCP")) {
+            env.put("APP_POOL", "hikari");
+        }
+        return env;
+    }
+
+    // ---- 2. borrow + return, JMH ----
+
+    private static void borrow(PostgresServer pg, StringBuilder report) throws Exception {
+        String agent = "-javaagent:" + ChildJvm.agentJar().toAbsolutePath();
+        double reset = jmh(pg, "driverManager", agent + "=DB_MAX_OPEN_CONNS=10;DB_POOL_METRICS_PORT=off");
+        double noReset = jmh(pg, "driverManager", agent + "=DB_MAX_OPEN_CONNS=10;DB_POOL_METRICS_PORT=off;DB_POOL_RESET=off");
+        double hikari = jmh(pg, "hikariDirect", "-Dbench.hikari=true");
+        double physical = jmh(pg, "driverManager", "-Dbench.physical=true");
+        report.append("## 2. borrow + return of one connection (JMH, average time, 1 thread)\n\n")
+                .append("| path | µs/op | vs HikariCP direct |\n|---|---|---|\n")
+                .append(row("DriverManager.getConnection + close, through pool-agent, DB_POOL_RESET=off", noReset, hikari))
+                .append(row("DriverManager.getConnection + close, through pool-agent, DB_POOL_RESET=discard (default)", reset, hikari))
+                .append(row("HikariDataSource.getConnection + close, direct", hikari, hikari))
+                .append(row("DriverManager.getConnection + close, no agent (a fresh scram connection)", physical, hikari))
+                .append("\ntarget: through the agent <= 1.2x HikariCP direct\n\n");
+    }
+
+    private static String row(String name, double us, double base) {
+        return String.format(Locale.ROOT, "| %s | %.2f | %.1fx |%n", name, us, us / base);
+    }
+
+    private static double jmh(PostgresServer pg, String method, String jvmArg) throws Exception {
+        Options options = new OptionsBuilder()
+                .include(BorrowBench.class.getName() + "." + method + "$")
+                .jvmArgsAppend(jvmArg, "-Dbench.url=" + pg.url(), "-Dbench.user=auth", "-Dbench.password=" + PASSWORD)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .forks(1).threads(1)
+                .build();
+        RunResult result = new Runner(options).run().iterator().next();
+        return result.getPrimaryResult().getScore();
+    }
+
+    // ---- 3. start-up and memory ----
+
+    private static void startup(PostgresServer pg, int rounds, StringBuilder report) throws Exception {
+        int runs = Math.max(5, rounds * 3);
+        double[] helloWithout = new double[runs];
+        double[] helloWith = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            helloWithout[i] = hello(false);
+            helloWith[i] = hello(true);
+        }
+        double[] readyWithout = new double[rounds];
+        double[] readyWith = new double[rounds];
+        double[] rssWithout = new double[rounds];
+        double[] rssWith = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            for (boolean agent : new boolean[] {false, true}) {
+                try (SampleApp app = SampleApp.start(agent, env(pg, agent ? "pool-agent" : "no agent", null))) {
+                    new LoadGenerator(app.baseUrl(), 10, Duration.ofSeconds(5)).run("rss", pg.url(), PostgresServer.SUPERUSER);
+                    (agent ? readyWith : readyWithout)[i] = app.startup().toNanos() / 1e6;
+                    (agent ? rssWith : rssWithout)[i] = app.residentMiB();
+                }
+            }
+        }
+        double hello0 = median(helloWithout);
+        double hello1 = median(helloWith);
+        double ready0 = median(readyWithout);
+        double ready1 = median(readyWith);
+        double rss0 = median(rssWithout);
+        double rss1 = median(rssWith);
+        report.append("## 3. start-up and memory (medians; ").append(runs).append(" hello-world runs, ")
+                .append(rounds).append(" sample-app runs)\n\n")
+                .append("| measure | without agent | with agent | difference |\n|---|---|---|---|\n")
+                .append(String.format(Locale.ROOT, "| hello-world main, wall time | %.0f ms | %.0f ms | %+.0f ms |%n", hello0, hello1, hello1 - hello0))
+                .append(String.format(Locale.ROOT, "| sample-app time to ready (includes first DB connect) | %.0f ms | %.0f ms | %+.0f ms |%n", ready0, ready1, ready1 - ready0))
+                .append(String.format(Locale.ROOT, "| sample-app resident memory after 5 s of load | %.0f MiB | %.0f MiB | %+.0f MiB |%n", rss0, rss1, rss1 - rss0))
+                .append("\ntargets: start-up overhead <= 150 ms; extra resident memory <= 25 MB\n");
+    }
+
+    private static double hello(boolean agent) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        if (agent) {
+            command.add("-javaagent:" + ChildJvm.agentJar().toAbsolutePath());
+        }
+        command.addAll(Arrays.asList("-cp", Paths.get(Hello.class.getProtectionDomain().getCodeSource().getLocation()
+                .getPath()).toString(), Hello.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
+        long began = System.nanoTime();
+        Process p = builder.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return (System.nanoTime() - began) / 1e6;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Paths.get("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + System.getProperty("os.name")
+                + ", Java " + System.getProperty("java.version");
+    }
+}
