@@ -2,25 +2,10 @@ package io.poolagent.intercept;
 
 import io.poolagent.AppClassNames;
 
-import io.poolagent.bootstrap.Bridge;
-import io.poolagent.log.AgentLog;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
-
 import java.lang.instrument.Instrumentation;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.Properties;
-
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * The handful of types the agent weaves, all matched by exact name so that start-up stays cheap (Byte
@@ -58,33 +43,10 @@ public final class Instrumentations {
         System.setProperty(NEXUS_DISABLED, "true");
         Set<String> targets = targetNames();
         if (anyLoaded(instrumentation, targets)) {
-            builder(instrumentation).installOn(instrumentation);
+            Weaving.builder(instrumentation).installOn(instrumentation);
         } else {
-            instrumentation.addTransformer(new LazyWeaver(targets, () -> builder(instrumentation).makeRaw()));
+            instrumentation.addTransformer(new LazyWeaver(targets, () -> Weaving.transformer(instrumentation)));
         }
-    }
-
-    private static AgentBuilder builder(Instrumentation instrumentation) {
-        AgentBuilder builder = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-                .with(AgentBuilder.PoolStrategy.Default.FAST)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(new FailureListener())
-                // Byte Buddy ignores JDK classes by default; DriverManager is one (byte-buddy issue 1416).
-                .ignore(named("io.poolagent.bootstrap.Bridge"))
-                // java.sql is a named module: it must be allowed to read the bridge's unnamed module.
-                .assureReadEdgeTo(instrumentation, Bridge.class)
-                .type(named(DRIVER_MANAGER))
-                .transform(advice(DriverManagerAdvice.class, "getConnection"))
-                .type(named(PG_BASE_DATA_SOURCE))
-                .transform(advice(DataSourceAdvice.class, "getConnection"));
-        for (Map.Entry<String, String> library : POOL_LIBRARIES.entrySet()) {
-            builder = builder.type(named(library.getKey()))
-                    .transform(advice(PoolLibraryAdvice.class, library.getValue()));
-        }
-        return builder;
     }
 
     /** Internal (slash) names of every type the agent weaves. */
@@ -107,33 +69,4 @@ public final class Instrumentations {
         return false;
     }
 
-    private static AgentBuilder.Transformer advice(Class<?> advice, String method) {
-        return (builder, type, loader, module, domain) -> builder.visit(Advice.to(advice).on(target(advice, method)));
-    }
-
-    private static net.bytebuddy.matcher.ElementMatcher<net.bytebuddy.description.method.MethodDescription> target(
-            Class<?> advice, String method) {
-        if (advice == DriverManagerAdvice.class) {
-            return isPrivate().and(isStatic()).and(named(method))
-                    .and(takesArguments(String.class, Properties.class, Class.class));
-        }
-        if (advice == DataSourceAdvice.class) {
-            return named(method).and(takesArguments(String.class, String.class));
-        }
-        return named(method);
-    }
-
-    /** A type that cannot be woven stays as it is; say so once, never fail the class load. */
-    private static final class FailureListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-            AgentLog.error("could not instrument " + typeName + ", its connections stay unpooled: " + t);
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            AgentLog.debug("instrumented " + type.getName());
-        }
-    }
 }

@@ -39,7 +39,8 @@ final class ManagedPool implements PoolStats {
     private final String name;
     private final Settings settings;
     private final DriverConnector connector;
-    private final boolean resetSessions;
+    /** The reset this pool runs: OFF unless the operator wants one and the database is PostgreSQL. */
+    private final ResetMode reset;
     private final ConnectRetrier retrier;
     private final MetricsTrackerFactory meters;
     private final LongAdder waits = new LongAdder();
@@ -54,8 +55,8 @@ final class ManagedPool implements PoolStats {
         this.key = key;
         this.name = name;
         this.settings = settings;
-        this.resetSessions = settings.reset() == ResetMode.DISCARD && key.url().startsWith("jdbc:postgresql:");
-        this.connector = new DriverConnector(driver, key, resetSessions);
+        this.reset = key.url().startsWith("jdbc:postgresql:") ? settings.reset() : ResetMode.OFF;
+        this.connector = new DriverConnector(driver, key, reset != ResetMode.OFF);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.meters = register(metrics);
@@ -80,7 +81,7 @@ final class ManagedPool implements PoolStats {
                 waitNanos.add(System.nanoTime() - began);
             }
         }
-        return resetSessions ? new ResettingConnection(connection, this) : connection;
+        return reset == ResetMode.OFF ? connection : new ResettingConnection(connection, this, reset.sql());
     }
 
     /**
@@ -116,7 +117,7 @@ final class ManagedPool implements PoolStats {
             dataSource = pool;
             startFailure = null;
             AgentLog.info("pool " + name + " ready: " + settings.describe()
-                    + (resetSessions || settings.reset() == ResetMode.OFF ? "" : " (no session reset: not PostgreSQL)"));
+                    + (reset == settings.reset() ? "" : " (no session reset: not PostgreSQL)"));
             sequence.complete(pool);
             return pool;
         } catch (SQLException e) {
@@ -320,7 +321,7 @@ final class ManagedPool implements PoolStats {
         values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
         values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));
         values.put(Settings.ACQUIRE_TIMEOUT, GoDuration.format(settings.acquireTimeout()));
-        values.put(Settings.RESET, resetSessions ? "discard" : "off");
+        values.put(Settings.RESET, reset.toString());
         values.put(Settings.CONNECT_RETRIES, settings.connectRetries());
         return values;
     }

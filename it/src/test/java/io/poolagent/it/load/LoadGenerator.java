@@ -23,6 +23,7 @@ public final class LoadGenerator {
     private final String baseUrl;
     private final int virtualUsers;
     private final Duration duration;
+    private int iterationsPerUser = Integer.MAX_VALUE;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -30,6 +31,12 @@ public final class LoadGenerator {
         this.baseUrl = baseUrl;
         this.virtualUsers = virtualUsers;
         this.duration = duration;
+    }
+
+    /** Stops each virtual user after this many register + login iterations (or at the time limit). */
+    public LoadGenerator iterationsPerUser(int iterations) {
+        this.iterationsPerUser = iterations;
+        return this;
     }
 
     /** Runs the load; {@code sampleUrl} is a superuser JDBC URL for counting backends. */
@@ -51,7 +58,7 @@ public final class LoadGenerator {
                 int index = vu;
                 Thread user = new Thread(() -> {
                     int iteration = 0;
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < end && iteration < iterationsPerUser) {
                         String email = label.replaceAll("\\W", "") + "-" + index + "-" + iteration++ + "@example.com";
                         String body = "{\"email\":\"" + email + "\",\"password\":\"pw-" + index + "\"}";
                         long start = System.nanoTime();

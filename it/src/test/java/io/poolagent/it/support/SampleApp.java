@@ -83,8 +83,12 @@ public final class SampleApp implements AutoCloseable {
         return startup;
     }
 
-    /** Resident memory of the service's JVM right now, in MiB (Linux /proc). */
-    public double residentMiB() throws IOException {
+    /** Resident memory of the service's JVM after a full GC, in MiB (Linux /proc). */
+    public double residentMiB() throws IOException, InterruptedException {
+        Process gc = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        gc.waitFor(30, TimeUnit.SECONDS);
         for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(process.pid()), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
