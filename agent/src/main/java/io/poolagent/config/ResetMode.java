@@ -1,19 +1,14 @@
 package io.poolagent.config;
 
 /**
- * What happens to a connection's server session when the application closes it (DB_POOL_RESET). Both
- * resetting modes cost one extra round trip per close, with PostgreSQL only; other databases get OFF.
+ * What happens to a connection's server session when the application closes it (DB_POOL_RESET).
+ * Resetting costs one extra round trip per close, and applies to PostgreSQL only; other databases get OFF.
  */
 public enum ResetMode {
     /**
-     * The default: everything {@code DISCARD ALL} does except dropping prepared statements and cached
-     * plans, so the next borrower gets a clean session while pgjdbc keeps its server-prepared statements.
-     * The statement list is DISCARD ALL's documented equivalent (PostgreSQL manual, "DISCARD") minus
-     * {@code DEALLOCATE ALL} and {@code DISCARD PLANS}.
+     * The default: {@code DISCARD ALL}, a session as clean as a fresh connection (roles, settings, temp
+     * tables, advisory locks, LISTENs, cursors, prepared statements). pgjdbc notices and re-prepares.
      */
-    SESSION("CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *;"
-            + " SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES"),
-    /** {@code DISCARD ALL}: as clean as a fresh connection, prepared statements included, so pgjdbc re-prepares. */
     DISCARD("DISCARD ALL"),
     /** Only HikariCP's own reset (autocommit, isolation, read-only, rollback). Fastest; session state leaks. */
     OFF(null);

@@ -75,7 +75,7 @@ public final class Settings {
         maxLifetime = in.duration(MAX_LIFETIME, Duration.ofMinutes(5), MIN_LIFETIME, true);
         maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, true);
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, false);
-        reset = in.choice(RESET, ResetMode.SESSION, ResetMode::valueOf, "session, discard or off");
+        reset = in.choice(RESET, ResetMode.DISCARD, ResetMode::valueOf, "discard or off");
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, AgentLog.Level::valueOf, "error, warn, info, debug or off");
         connectRetries = in.count(CONNECT_RETRIES, 5, 0, "a whole number >= 0, like 5 (0 = fail at once)");
         connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, false);

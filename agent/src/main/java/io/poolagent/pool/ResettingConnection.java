@@ -21,15 +21,15 @@ import java.util.Properties;
 import java.util.concurrent.Executor;
 
 /**
- * What the application gets when DB_POOL_RESET is session (the default) or discard: HikariCP's
- * connection, plus a server-side session reset when the application closes it.
+ * What the application gets when DB_POOL_RESET=discard (the default): HikariCP's connection, plus a
+ * server-side session reset when the application closes it.
  *
  * <p>Without the agent every {@code getConnection} was a new server session. HikariCP restores
  * autocommit, isolation, read-only and rolls back, but it leaves {@code SET} variables, roles, temp
- * tables, advisory locks and LISTENs in place for the next borrower (HikariCP issue 2040). The reset
- * SQL of {@link io.poolagent.config.ResetMode} undoes them in one round trip (pgjdbc sends the statements
- * of one execute() together). It cannot run inside a transaction, so an open one is rolled back first,
- * as the server would have done when the old physical connection closed.
+ * tables, advisory locks and LISTENs in place for the next borrower (HikariCP issue 2040). PostgreSQL's
+ * {@code DISCARD ALL} undoes all of them in one round trip; PgBouncer's session mode resets with the same
+ * query. It cannot run inside a transaction, so an open one is rolled back first, as the server would
+ * have done when the old physical connection closed.
  *
  * <p>If the reset fails the connection is evicted rather than returned: a dirty session must never
  * reach the next caller.

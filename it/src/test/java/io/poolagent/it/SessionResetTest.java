@@ -50,18 +50,6 @@ class SessionResetTest {
     }
 
     @Test
-    void discardModeCleansTheSessionToo() {
-        ChildJvm.Result r = run(ChildJvm.on(Jdks.current()).withAgent().env("DB_POOL_RESET", "discard"));
-
-        assertEquals("true", r.value("samePhysicalConnection"), r.toString());
-        assertEquals("app", r.value("currentUser"), r.toString());
-        assertEquals("\"$user\", public", r.value("searchPath"), r.toString());
-        assertEquals("0", r.value("tempTable"), r.toString());
-        assertEquals("0", r.value("advisoryLocks"), r.toString());
-        assertEquals(10, r.intValue("preparedRuns"), "pgjdbc notices DISCARD ALL and re-prepares\n" + r);
-    }
-
-    @Test
     void resetOffKeepsServerSideStateForSpeed() {
         ChildJvm.Result r = run(ChildJvm.on(Jdks.current()).withAgent().env("DB_POOL_RESET", "off"));
 

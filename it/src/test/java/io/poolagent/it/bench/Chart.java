@@ -17,14 +17,15 @@ import javax.imageio.ImageIO;
 final class Chart {
 
     private static final Color[] COLORS = {
-        new Color(0xC0504D), new Color(0x4F81BD), new Color(0x9BBB59), new Color(0x8064A2)};
+        new Color(0xC0504D), new Color(0x4F81BD), new Color(0x9BBB59), new Color(0x8064A2),
+        new Color(0x7FA7D8)};
 
     private Chart() {
     }
 
     static void write(Path png, List<String> setups, double[] throughput, double[] p95Ms, String caption)
             throws IOException {
-        int width = 1000;
+        int width = 1400;
         int height = 460;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
@@ -32,8 +33,8 @@ final class Chart {
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
-        panel(g, 40, 50, 440, 320, "throughput (requests/s, higher is better)", setups, throughput, "%.0f");
-        panel(g, 530, 50, 440, 320, "p95 latency (ms, lower is better)", setups, p95Ms, "%.0f");
+        panel(g, 40, 50, 640, 320, "throughput (requests/s, higher is better)", setups, throughput, "%.0f");
+        panel(g, 730, 50, 640, 320, "p95 latency (ms, lower is better)", setups, p95Ms, "%.0f");
         g.setColor(Color.DARK_GRAY);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString(caption, 40, height - 20);
@@ -67,7 +68,14 @@ final class Chart {
             String label = Double.isNaN(values[i]) ? "skipped" : String.format(Locale.ROOT, format, v);
             g.drawString(label, bx + (bw - g.getFontMetrics().stringWidth(label)) / 2, y + h - barHeight - 5);
             String name = setups.get(i);
-            g.drawString(name, bx + (bw - g.getFontMetrics().stringWidth(name)) / 2, y + h + 18);
+            String[] lines = {name};
+            int middle = name.indexOf(' ', name.length() / 2 - 2);
+            if (g.getFontMetrics().stringWidth(name) > slot - 4 && middle > 0) {
+                lines = new String[] {name.substring(0, middle), name.substring(middle + 1)};
+            }
+            for (int line = 0; line < lines.length; line++) {
+                g.drawString(lines[line], bx + (bw - g.getFontMetrics().stringWidth(lines[line])) / 2, y + h + 18 + 15 * line);
+            }
         }
     }
 }

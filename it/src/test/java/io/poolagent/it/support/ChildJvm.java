@@ -110,23 +110,7 @@ public final class ChildJvm {
 
     private Result exec(List<String> command, Duration timeout) {
         try {
-            Path out = Files.createTempFile("child-jvm", ".out");
-            Path err = Files.createTempFile("child-jvm", ".err");
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
-            builder.environment().putAll(env);
-            long start = System.nanoTime();
-            Process process = builder.start();
-            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!finished) {
-                process.destroyForcibly().waitFor();
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            Result result = new Result(finished ? process.exitValue() : -1, read(out), read(err), took, !finished);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-            return result;
+            return new Running(command, env).finish(timeout);
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + command.get(0), e);
         } catch (InterruptedException e) {
