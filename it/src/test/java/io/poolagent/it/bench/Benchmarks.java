@@ -9,6 +9,10 @@ import io.poolagent.it.support.PostgresServer;
 import io.poolagent.it.support.SampleApp;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -31,6 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The benchmark report: every comparison measured side by side in one run, repeated, medians, ratios.
  * Prints a Markdown report and writes docs/benchmarks.png. Run it with ./bench.sh.
  * Args (optional): ROUNDS (default 3) SECONDS_PER_LOAD_RUN (default 10) VIRTUAL_USERS (default 50)
+ * SECTIONS (default load,borrow,startup,scrape)
  */
 public final class Benchmarks {
 
@@ -43,13 +50,23 @@ public final class Benchmarks {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Duration each = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
         int users = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        List<String> sections = List.of((args.length > 3 ? args[3] : "load,borrow,startup,scrape").split(","));
         StringBuilder report = new StringBuilder();
         report.append("machine: ").append(machine()).append("\n\n");
         try (PostgresServer pg = PostgresServer.start(200, PostgresServer.Auth.SCRAM)) {
             pg.createRole("auth", PASSWORD);
-            throughput(pg, rounds, each, users, report);
-            borrow(pg, report);
-            startup(pg, rounds, report);
+            if (sections.contains("load")) {
+                throughput(pg, rounds, each, users, report);
+            }
+            if (sections.contains("borrow")) {
+                borrow(pg, report);
+            }
+            if (sections.contains("startup")) {
+                startup(pg, rounds, report);
+            }
+            if (sections.contains("scrape")) {
+                scraping(pg, rounds, each, users, report);
+            }
         }
         System.out.println("\n" + report);
     }
@@ -131,6 +148,55 @@ public final class Benchmarks {
             env.put("DB_POOL_RESET", setup.substring("pool-agent, reset ".length()));
         }
         return env;
+    }
+
+    // ---- 4. the cost of being scraped ----
+
+    /** The agent under load, with and without a client fetching /metrics 20 times a second, interleaved. */
+    private static void scraping(PostgresServer pg, int rounds, Duration each, int users, StringBuilder report)
+            throws Exception {
+        double[] quiet = new double[rounds];
+        double[] scraped = new double[rounds];
+        long scrapes = 0;
+        HttpClient http = HttpClient.newHttpClient();
+        for (int round = 0; round < rounds; round++) {
+            for (boolean scrape : new boolean[] {false, true}) {
+                System.out.println("scrape round " + (round + 1) + "/" + rounds + (scrape ? ": scraped" : ": quiet"));
+                try (SampleApp app = SampleApp.start(true, env(pg, "pool-agent", null))) {
+                    new LoadGenerator(app.baseUrl(), users, Duration.ofSeconds(2)).run("warm-up", pg.url(),
+                            PostgresServer.SUPERUSER);
+                    AtomicBoolean running = new AtomicBoolean(scrape);
+                    AtomicLong fetched = new AtomicLong();
+                    URI metrics = URI.create("http://127.0.0.1:" + app.metricsPort() + "/metrics");
+                    Thread scraper = new Thread(() -> {
+                        while (running.get()) {
+                            try {
+                                http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.discarding());
+                                fetched.incrementAndGet();
+                                Thread.sleep(50);
+                            } catch (Exception e) {
+                                return;
+                            }
+                        }
+                    });
+                    scraper.start();
+                    LoadResult result = new LoadGenerator(app.baseUrl(), users, each).run("scrape", pg.url(),
+                            PostgresServer.SUPERUSER);
+                    running.set(false);
+                    scraper.join();
+                    (scrape ? scraped : quiet)[round] = result.requestsPerSecond();
+                    scrapes += fetched.get();
+                }
+            }
+        }
+        double q = median(quiet);
+        double s = median(scraped);
+        report.append("## 4. the metrics endpoint under load (pool-agent, ").append(users).append(" virtual users, ")
+                .append(rounds).append(" interleaved rounds of ").append(each.toSeconds()).append(" s)\n\n")
+                .append("| | requests/s |\n|---|---|\n")
+                .append(String.format(Locale.ROOT, "| not scraped | %.0f |%n| /metrics fetched every 50 ms (%d scrapes in all) | %.0f |%n",
+                        q, scrapes, s))
+                .append(String.format(Locale.ROOT, "%nchange: %+.1f%% (target: less than 2%%)%n%n", 100 * (s - q) / q));
     }
 
     // ---- 2. borrow + return, JMH ----
