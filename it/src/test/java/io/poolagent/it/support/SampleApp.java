@@ -32,8 +32,12 @@ public final class SampleApp implements AutoCloseable {
         this.out = out;
         this.err = err;
         this.port = port;
-        // Ctrl-C on the demo must not leave a service behind.
-        this.killer = new Thread(process::destroyForcibly, "sample-app-cleanup");
+        // Ctrl-C on the demo must not leave a service (or its output files) behind.
+        this.killer = new Thread(() -> {
+            process.destroyForcibly();
+            out.toFile().delete();
+            err.toFile().delete();
+        }, "sample-app-cleanup");
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
