@@ -124,6 +124,27 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void healthSaysSaturatedAtOnceWhileCallersWaitForAFullPool() throws Exception {
+        int port = freePort();
+        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_MAX_OPEN_CONNS", "3")
+                .env("DB_POOL_METRICS_PORT", String.valueOf(port))
+                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                .start(HoldConnections.class, pg.url(), "app", PASSWORD, "3", "4", "2");
+        app.awaitOutput("RESULT holding=3", Duration.ofSeconds(60));
+
+        long began = System.nanoTime();
+        HttpResponse<String> health = get(port, "/health");
+        long tookMs = (System.nanoTime() - began) / 1_000_000;
+        assertEquals(503, health.statusCode(), health.body());
+        assertTrue(health.body().contains("is saturated: 3 of 3 in use, 2 callers waiting"), health.body());
+        assertTrue(tookMs < 1000, "/health took " + tookMs + " ms");
+
+        ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
+        assertEquals(0, r.exitCode, r.toString());
+    }
+
+    @Test
     void aTakenPortGivesOneWarningAndPoolingWorksOn() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()

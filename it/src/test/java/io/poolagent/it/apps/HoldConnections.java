@@ -12,7 +12,9 @@ import java.util.concurrent.CountDownLatch;
  * Phase 1: HOLDERS threads each borrow a connection and hold it; once all hold, prints
  * "RESULT holding=HOLDERS" and keeps them for HOLD_SECONDS, so a test can compare the metrics with the truth.
  * Phase 2: 4 x HOLDERS threads contend for the pool (so that callers wait), then "RESULT done=true".
- * Args: URL USER PASSWORD HOLDERS HOLD_SECONDS
+ * With a sixth argument WAITERS, that many more threads ask for a connection while the holders hold,
+ * and wait (a saturated pool), before "holding" is printed.
+ * Args: URL USER PASSWORD HOLDERS HOLD_SECONDS [WAITERS]
  */
 public final class HoldConnections {
 
@@ -32,6 +34,15 @@ public final class HoldConnections {
             }));
         }
         holding.await();
+        int waiters = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        for (int i = 0; i < waiters; i++) {
+            threads.add(start(() -> {
+                try (Connection c = DriverManager.getConnection(url, args[1], args[2])) {
+                    release.await();
+                }
+            }));
+        }
+        Thread.sleep(waiters > 0 ? 500 : 0);
         System.out.println("RESULT holding=" + holders);
         Thread.sleep(holdMillis);
         release.countDown();
