@@ -65,6 +65,16 @@ class MetricsEndpointTest {
         assertTrue(metrics.contains("pool_agent_calls_intercepted_total{entry=\"driver_manager\",} 4.0"), metrics);
         assertTrue(metrics.contains("# TYPE db_connections_wait_count_total counter"), metrics);
         double waitsBefore = value(metrics, "db_connections_wait_count_total", pool);
+        for (String name : new String[] {"hikaricp_connections", "hikaricp_connections_active",
+                "hikaricp_connections_idle", "hikaricp_connections_pending", "hikaricp_connections_max",
+                "hikaricp_connections_min", "hikaricp_connections_timeout_total", "hikaricp_connections_acquire_seconds_count",
+                "hikaricp_connections_usage_seconds_count", "hikaricp_connections_creation_seconds_count",
+                "db_connections_open", "db_connections_idle", "db_connections_wait_duration_seconds",
+                "db_connections_closed_max_idle_time_total", "db_connections_closed_max_lifetime_total",
+                "pool_agent_connect_retries_total", "pool_agent_connect_failures_total"}) {
+            assertTrue(metrics.contains("\n" + name + "{"), "no series " + name + "\n" + metrics);
+        }
+        assertTrue(metrics.contains("pool_agent_pools_created_total 1.0"), metrics);
         Prometheus.checkMetrics(metrics);
 
         String pools = get(port, "/pools").body();
