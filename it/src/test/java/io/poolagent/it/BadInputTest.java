@@ -7,29 +7,20 @@ import io.poolagent.it.apps.ConnectStorm;
 import io.poolagent.it.apps.HoldAndExhaust;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad settings and a saturated pool give clear messages; the service keeps working. */
 class BadInputTest {
 
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
-        pg.createRole("app", "app-secret");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PostgresExtension PG = PostgresExtension.server(20, PostgresServer.Auth.TRUST)
+            .role("app", "app-secret");
 
     @ParameterizedTest
     @MethodSource("io.poolagent.it.support.Jdks#all")
@@ -38,7 +29,7 @@ class BadInputTest {
                 .env("DB_CONN_MAX_LIFETIME", "5 minutes")
                 .env("DB_MAX_OPEN_CONNS", "-3")
                 .env("DB_POOL_RESET", "sometimes")
-                .run(ConnectStorm.class, "driver-manager", pg.url(), "app", "app-secret", "4", "5");
+                .run(ConnectStorm.class, "driver-manager", PG.url(), "app", "app-secret", "4", "5");
 
         assertEquals(0, r.exitCode, r.toString());
         assertEquals(20, r.intValue("ok"), r.toString());
@@ -54,7 +45,7 @@ class BadInputTest {
         ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
                 .agentArgs("DB_MAX_OPEN_CONNS=3;DB_POOL_URLS=jdbc:h2:,jdbc:postgresql:")
                 .env("DB_MAX_OPEN_CONNS", "7")
-                .run(ConnectStorm.class, "driver-manager", pg.url(), "app", "app-secret", "4", "5");
+                .run(ConnectStorm.class, "driver-manager", PG.url(), "app", "app-secret", "4", "5");
 
         assertEquals(20, r.intValue("ok"), r.toString());
         assertEquals(1, r.agentLinesContaining("ready: MaxOpen=3, MaxIdle=3,"), r.toString());
@@ -65,13 +56,13 @@ class BadInputTest {
         ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
                 .env("DB_MAX_OPEN_CONNS", "2")
                 .env("DB_POOL_ACQUIRE_TIMEOUT", "500ms")
-                .run(HoldAndExhaust.class, pg.url(), "app", "app-secret", "2");
+                .run(HoldAndExhaust.class, PG.url(), "app", "app-secret", "2");
 
         assertEquals("refused", r.value("extra"), r.toString());
         assertEquals("java.sql.SQLTransientConnectionException", r.value("exceptionClass"), r.toString());
         String message = r.value("message");
         assertTrue(message.contains("is exhausted: all 2 connections (DB_MAX_OPEN_CONNS) are in use"), message);
-        assertTrue(message.contains("app@127.0.0.1:" + pg.port() + "/postgres"), message);
+        assertTrue(message.contains("app@127.0.0.1:" + PG.port() + "/postgres"), message);
         assertTrue(r.intValue("waitedMs") >= 450, r.toString());
     }
 }

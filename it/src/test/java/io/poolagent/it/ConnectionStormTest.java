@@ -7,13 +7,13 @@ import io.poolagent.it.apps.ConnectStorm;
 import io.poolagent.it.support.BackendSampler;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The product's promise: 100 threads that each open a fresh connection per query, against a server that
@@ -22,18 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConnectionStormTest {
 
     private static final int MAX_OPEN = 10;
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
-        pg.createRole("app", "app-secret");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PostgresExtension PG = PostgresExtension.server(20, PostgresServer.Auth.TRUST)
+            .role("app", "app-secret");
 
     @Test
     void withoutTheAgentTheStormExhaustsTheServer() throws Exception {
@@ -66,9 +57,9 @@ class ConnectionStormTest {
     }
 
     private static Run storm(ChildJvm jvm, String mode) throws Exception {
-        try (BackendSampler sampler = new BackendSampler(pg.url(), PostgresServer.SUPERUSER, "")) {
+        try (BackendSampler sampler = new BackendSampler(PG.url(), PostgresServer.SUPERUSER, "")) {
             ChildJvm.Result result = jvm.env("DB_MAX_OPEN_CONNS", String.valueOf(MAX_OPEN))
-                    .run(ConnectStorm.class, mode, pg.url(), "app", "app-secret", "100", "20");
+                    .run(ConnectStorm.class, mode, PG.url(), "app", "app-secret", "100", "20");
             Run run = new Run(result, sampler.stop());
             // Reported so that the numbers behind the README's claim are in every build log.
             System.out.printf("storm %s agent=%s: ok=%s errors=%s %s peakBackends=%d elapsedMs=%s%n", mode,

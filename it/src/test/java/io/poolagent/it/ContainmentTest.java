@@ -8,6 +8,7 @@ import io.poolagent.it.apps.ConnectStorm;
 import io.poolagent.it.apps.Hello;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,12 +18,11 @@ import java.util.Enumeration;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * JAVA_TOOL_OPTIONS reaches every JVM in a pod. Whatever goes wrong inside the agent, the JVM runs on,
@@ -30,20 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ContainmentTest {
 
-    private static PostgresServer pg;
+    @RegisterExtension
+    static final PostgresExtension PG = PostgresExtension.server(20, PostgresServer.Auth.TRUST);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        pg.close();
-    }
 
     @ParameterizedTest
     @MethodSource("io.poolagent.it.support.Jdks#all")
@@ -99,7 +90,7 @@ class ContainmentTest {
         assertEquals(10, r.intValue("ok"), r.toString());
         assertTrue(r.value("connectionClasses").contains("org.postgresql.jdbc.PgConnection"), r.toString());
         assertEquals(1, r.agentLinesContaining("ERROR"), r.toString());
-        assertEquals(1, r.agentLinesContaining("ERROR pool postgres@127.0.0.1:" + pg.port()
+        assertEquals(1, r.agentLinesContaining("ERROR pool postgres@127.0.0.1:" + PG.port()
                 + "/postgres failed, its connections stay unpooled"), r.toString());
         assertEquals(0, r.agentLinesContaining("WARN"), r.toString());
     }
@@ -114,7 +105,7 @@ class ContainmentTest {
     }
 
     private static ChildJvm.Result storm(ChildJvm jvm) {
-        return jvm.run(ConnectStorm.class, "driver-manager", pg.url(), PostgresServer.SUPERUSER, "", "2", "5");
+        return jvm.run(ConnectStorm.class, "driver-manager", PG.url(), PostgresServer.SUPERUSER, "", "2", "5");
     }
 
     private Path jarWithout(String entryName) throws IOException {

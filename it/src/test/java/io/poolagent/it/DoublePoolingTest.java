@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.poolagent.it.apps.OwnHikari;
 import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An application that already pools with its own HikariCP (5.1.0 here, not the agent's 7.x) keeps its
@@ -19,18 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DoublePoolingTest {
 
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
-        pg.createRole("app", "app-secret");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PostgresExtension PG = PostgresExtension.server(20, PostgresServer.Auth.TRUST)
+            .role("app", "app-secret");
 
     static Stream<Arguments> jdksAndModes() {
         return io.poolagent.it.support.Jdks.all()
@@ -41,7 +32,7 @@ class DoublePoolingTest {
     @MethodSource("jdksAndModes")
     void appsOwnHikariIsNotDoublePooled(Path jdk, String mode) {
         ChildJvm.Result r = ChildJvm.on(jdk).withAgent()
-                .run(OwnHikari.class, mode, pg.url(), "app", "app-secret", "5");
+                .run(OwnHikari.class, mode, PG.url(), "app", "app-secret", "5");
 
         assertEquals(0, r.exitCode, r.toString());
         assertEquals(0, r.intValue("errors"), r.toString());

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.poolagent.it.apps.SessionState;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Without the agent every getConnection() was a fresh session. With a pool of one, the second borrower
@@ -19,20 +19,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SessionResetTest {
 
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() {
-        pg = PostgresServer.start(20, PostgresServer.Auth.TRUST);
-        pg.createRole("app", "app-secret");
-        pg.createRole("other", "other-secret");
-        pg.execute("GRANT other TO app");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        pg.close();
-    }
+    @RegisterExtension
+    static final PostgresExtension PG = PostgresExtension.server(20, PostgresServer.Auth.TRUST)
+            .role("app", "app-secret")
+            .role("other", "other-secret")
+            .sql("GRANT other TO app");
 
     @ParameterizedTest
     @MethodSource("io.poolagent.it.support.Jdks#all")
@@ -62,7 +53,7 @@ class SessionResetTest {
 
     private static ChildJvm.Result run(ChildJvm jvm) {
         ChildJvm.Result r = jvm.env("DB_MAX_OPEN_CONNS", "1")
-                .run(SessionState.class, pg.url(), "app", "app-secret", "other");
+                .run(SessionState.class, PG.url(), "app", "app-secret", "other");
         assertEquals(0, r.exitCode, r.toString());
         return r;
     }

@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An app whose first queries may find the database missing. THREADS threads start together; each makes
@@ -24,7 +23,6 @@ public final class ConnectCalls {
         int threads = Integer.parseInt(args[3]);
         int calls = Integer.parseInt(args[4]);
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
-        AtomicLong slowestCallMs = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++) {
@@ -32,9 +30,7 @@ public final class ConnectCalls {
                 try {
                     start.await();
                     for (int i = 0; i < calls; i++) {
-                        long began = System.nanoTime();
                         String outcome = call(url, args[1], args[2]);
-                        slowestCallMs.accumulateAndGet((System.nanoTime() - began) / 1_000_000, Math::max);
                         outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
                     }
                 } catch (InterruptedException e) {
@@ -47,7 +43,6 @@ public final class ConnectCalls {
         start.countDown();
         done.await();
         System.out.println("RESULT outcomes=" + new TreeMap<>(outcomes));
-        System.out.println("RESULT slowestCallMs=" + slowestCallMs.get());
     }
 
     private static String call(String url, String user, String password) {

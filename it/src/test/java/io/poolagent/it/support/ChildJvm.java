@@ -10,7 +10,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Launches a real child JVM, as a pod would: the application's classpath (this test classpath), optional
@@ -18,6 +22,14 @@ import java.util.concurrent.TimeUnit;
  * environment is cleaned of DB_* and JAVA_TOOL_OPTIONS so that only what a test sets applies.
  */
 public final class ChildJvm {
+
+    /** Children still running; {@link ChildJvmCleanup} stops them after each test, a hook at exit. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Pattern METRICS_LINE = Pattern.compile("metrics on http://[^ ]*:(\\d+)/metrics");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ChildJvm::stopAll, "child-jvm-cleanup"));
+    }
 
     private final Path javaHome;
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -123,8 +135,16 @@ public final class ChildJvm {
         return Files.readString(file, StandardCharsets.UTF_8);
     }
 
+    /** Kills every child that is still running. */
+    public static void stopAll() {
+        for (Process process : LIVE) {
+            process.destroyForcibly();
+            LIVE.remove(process);
+        }
+    }
+
     /** A child JVM still running; its output goes to files that can be read while it runs. */
-    public static final class Running {
+    public static final class Running implements AutoCloseable {
         private final Process process;
         private final Path out;
         private final Path err;
@@ -137,6 +157,35 @@ public final class ChildJvm {
             builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
             builder.environment().putAll(env);
             process = builder.start();
+            LIVE.add(process);
+        }
+
+        /** Waits until stderr matches {@code pattern} and returns the match; fails with the output if it never does. */
+        public Matcher awaitStderr(Pattern pattern, Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Matcher m = pattern.matcher(read(err));
+                if (m.find()) {
+                    return m;
+                }
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new AssertionError("child never printed " + pattern + "\n--- stdout\n" + read(out)
+                            + "\n--- stderr\n" + read(err));
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /** The port the agent's metrics endpoint bound, read from its start-up line (the OS picks it). */
+        public int metricsPort() throws IOException, InterruptedException {
+            return Integer.parseInt(awaitStderr(METRICS_LINE, Duration.ofSeconds(60)).group(1));
+        }
+
+        /** Stops the child if it still runs (a test that failed half-way). */
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            LIVE.remove(process);
         }
 
         /** Waits until stdout contains {@code text}; fails with the output so far if it never does. */
@@ -156,6 +205,7 @@ public final class ChildJvm {
             if (!finished) {
                 process.destroyForcibly().waitFor();
             }
+            LIVE.remove(process);
             Result result = new Result(finished ? process.exitValue() : -1, read(out), read(err),
                     Duration.ofNanos(System.nanoTime() - started), !finished);
             Files.deleteIfExists(out);

@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,15 +47,23 @@ public final class PostgresServer implements AutoCloseable {
     private final Path binDir;
     private final List<String> runAs;
     private final Path dataDir;
-    private final int port;
     private final Thread cleanup = new Thread(this::destroyQuietly, "pg-cleanup");
+    /**
+     * PostgreSQL cannot be told to bind port 0, so the port comes from the OS through a socket that stays
+     * bound (but not listening: connects are refused, as to a server not started yet) until the server
+     * starts. Only in the moment between releasing it and the postmaster binding it can another process
+     * take it; {@link #start()} then retries on a new port if nobody has been told this one yet.
+     */
+    private Socket reservation;
+    private volatile int port;
+    private boolean portPublished;
     private boolean running;
 
-    private PostgresServer(Path binDir, List<String> runAs, Path dataDir, int port) {
+    private PostgresServer(Path binDir, List<String> runAs, Path dataDir) throws IOException {
         this.binDir = binDir;
         this.runAs = runAs;
         this.dataDir = dataDir;
-        this.port = port;
+        reservePort();
     }
 
     /** Initialises and starts a server; fails (never skips) with a message saying how to get PostgreSQL. */
@@ -77,7 +86,7 @@ public final class PostgresServer implements AutoCloseable {
                 run(List.of("chown", SUPERUSER + ":" + SUPERUSER, dir.toString()), 30);
             }
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"), freePort());
+            PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"));
             Runtime.getRuntime().addShutdownHook(server.cleanup);
             server.initdb(maxConnections, auth);
             return server;
@@ -93,6 +102,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public int port() {
+        portPublished = true;
         return port;
     }
 
@@ -101,7 +111,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public String url(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
 
     /** A connection as the superuser, which pg_hba always lets in without a password. */
@@ -126,8 +136,20 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public synchronized void start() {
-        pgCtl(60, "start", "-w", "-t", "60", "-l", logFile().toString());
-        running = true;
+        for (int attempt = 1; ; attempt++) {
+            releasePort();
+            try {
+                pgCtl(60, "start", "-w", "-t", "60", "-l", logFile().toString(), "-o", "-p " + port);
+                running = true;
+                return;
+            } catch (IllegalStateException e) {
+                boolean portTaken = log().contains("could not bind") || log().contains("Address already in use");
+                if (!portTaken || portPublished || attempt == 5) {
+                    throw e;
+                }
+                reservePortQuietly();
+            }
+        }
     }
 
     public synchronized void stop() {
@@ -162,12 +184,37 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    private void reservePort() throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        reservation = socket;
+        port = socket.getLocalPort();
+    }
+
+    private void reservePortQuietly() {
+        try {
+            reservePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void releasePort() {
+        if (reservation != null) {
+            try {
+                reservation.close();
+            } catch (IOException ignored) {
+                // nothing held any more
+            }
+            reservation = null;
+        }
+    }
+
     private void initdb(int maxConnections, Auth auth) throws IOException {
         runPg(120, "initdb", "-D", dataDir.toString(), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                 "--locale=C", "--no-sync");
         String conf = String.join("\n",
                 "listen_addresses = '127.0.0.1'",
-                "port = " + port,
                 "unix_socket_directories = '" + dataDir + "'",
                 "max_connections = " + maxConnections,
                 "superuser_reserved_connections = 3",
@@ -265,6 +312,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void destroyQuietly() {
+        releasePort();
         try {
             stop();
         } catch (RuntimeException e) {
@@ -294,12 +342,6 @@ public final class PostgresServer implements AutoCloseable {
             return bin;
         }
         return EmbeddedBinaries.directory();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static String tail(String text) {

@@ -2,8 +2,6 @@ package io.poolagent.it.support;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The real Prometheus tools from the Debian package: promtool to lint an exposition, a server to scrape one. */
@@ -45,19 +45,31 @@ public final class Prometheus implements AutoCloseable {
     }
 
     /** Starts a Prometheus server that scrapes {@code target} (host:port) every second. */
-    public static Prometheus scraping(String target) throws IOException {
+    public static Prometheus scraping(String target) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("prometheus");
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: pool-agent\n"
                 + "    static_configs:\n      - targets: ['" + target + "']\n");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        Path log = dir.resolve("prometheus.log");
+        // Port 0: the OS picks a free port, and Prometheus logs the one it got.
         Process process = new ProcessBuilder(tool("prometheus"), "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        return new Prometheus(process, dir, port);
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Prometheus(process, dir, listeningPort(process, log));
+    }
+
+    private static int listeningPort(Process process, Path log) throws IOException, InterruptedException {
+        Pattern listening = Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            Matcher m = listening.matcher(Files.readString(log));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            Thread.sleep(50);
+        }
+        process.destroyForcibly();
+        throw new AssertionError("Prometheus did not start listening:\n" + Files.readString(log));
     }
 
     /** Polls the HTTP API until {@code query} returns a series; returns the API's JSON answer. */
