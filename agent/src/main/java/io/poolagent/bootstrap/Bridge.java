@@ -35,6 +35,19 @@ public final class Bridge {
     }
 
     /**
+     * Called by advice at the start of {@code DriverManager.getConnection(String, String, String)}: a
+     * pooled connection when a pool for exactly these credentials runs already, else null, and the
+     * original body goes on to the private method above.
+     */
+    public static Object fromDriverManager(String url, String user, String password) throws Exception {
+        ConnectionInterceptor target = interceptor;
+        if (target == null || url == null || PASS_THROUGH.get()[0] > 0) {
+            return null;
+        }
+        return target.fromRunningPool(url, user, password);
+    }
+
+    /**
      * Called by advice at the start of a driver DataSource's {@code getConnection(String, String)}.
      * When it returns {@code null} the original method runs and its own DriverManager call must pass
      * through, so the depth goes up; the exit advice brings it down again.

@@ -16,6 +16,14 @@ public interface ConnectionInterceptor {
     Object fromDriverManager(String url, Properties info, Class<?> caller) throws Exception;
 
     /**
+     * The shortcut for {@code DriverManager.getConnection(url, user, password)}: served only by a pool that
+     * runs already, so that the caller's class loader is never needed here.
+     *
+     * @return a pooled {@code java.sql.Connection}, or {@code null} to go the full way
+     */
+    Object fromRunningPool(String url, String user, String password) throws Exception;
+
+    /**
      * @return a pooled {@code java.sql.Connection}, or {@code null} to let the DataSource open a physical one
      */
     Object fromDataSource(Object dataSource, String user, String password) throws Exception;

@@ -1,31 +1,27 @@
 package io.poolagent.config;
 
+import java.util.Locale;
+
 /**
- * What happens to a connection's server session when the application closes it (DB_POOL_RESET).
- * Resetting costs one extra round trip per close, and applies to PostgreSQL only; other databases get OFF.
+ * What the pool does to a connection's server session when the application gives it back
+ * (DB_POOL_RESET). Every mode rolls back a transaction left open and closes sessions that cannot be
+ * reset (aborted, unwrapped to the driver's own class); they differ in how much server state they undo.
+ * PostgreSQL only: other databases get HikariCP's own reset.
  */
 public enum ResetMode {
     /**
-     * The default: {@code DISCARD ALL}, a session as clean as a fresh connection (roles, settings, temp
-     * tables, advisory locks, LISTENs, cursors, prepared statements). pgjdbc notices and re-prepares.
+     * The default: undo exactly what the borrower's SQL and JDBC calls changed (settings, role, temp tables,
+     * advisory locks, cursors, prepared statements), in one round trip, and nothing for a session that
+     * changed nothing. Blind to what server functions do on their own (see the README).
      */
-    DISCARD("DISCARD ALL"),
-    /** Only HikariCP's own reset (autocommit, isolation, read-only, rollback). Fastest; session state leaks. */
-    OFF(null);
-
-    private final String sql;
-
-    ResetMode(String sql) {
-        this.sql = sql;
-    }
-
-    /** The SQL that resets a session, or null for OFF. */
-    public String sql() {
-        return sql;
-    }
+    TRACKED,
+    /** {@code DISCARD ALL} on every return, whatever the borrower did: the strict mode. */
+    DISCARD,
+    /** Only what JDBC calls changed (HikariCP's reset, plus setSchema and setClientInfo). Server-side state leaks. */
+    OFF;
 
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -27,6 +27,7 @@ public final class Settings {
     public static final String MAX_IDLE_TIME = "DB_CONN_MAX_IDLE_TIME";
     public static final String ACQUIRE_TIMEOUT = "DB_POOL_ACQUIRE_TIMEOUT";
     public static final String RESET = "DB_POOL_RESET";
+    public static final String RESET_TIMEOUT = "DB_POOL_RESET_TIMEOUT";
     public static final String LOG_LEVEL = "DB_POOL_LOG_LEVEL";
     public static final String CONNECT_RETRIES = "DB_POOL_CONNECT_RETRIES";
     public static final String CONNECT_BACKOFF = "DB_POOL_CONNECT_BACKOFF";
@@ -38,7 +39,7 @@ public final class Settings {
     public static final int DEFAULT_METRICS_PORT = 9433;
 
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
-            ACQUIRE_TIMEOUT, RESET, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
+            ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
             METRICS_PORT, METRICS_HOST);
 
     /** HikariCP silently replaces shorter values with its 30-minute default; we refuse them instead. */
@@ -47,6 +48,8 @@ public final class Settings {
     static final Duration MIN_IDLE_TIME = Duration.ofSeconds(10);
     /** HikariCP's floor for connectionTimeout. */
     static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
+    /** A reset is one round trip; shorter would close healthy sessions on a busy network. */
+    static final Duration MIN_RESET_TIMEOUT = Duration.ofMillis(100);
     /** Shorter back-off steps would just be a busy loop against a server that is not there. */
     static final Duration MIN_BACKOFF = Duration.ofMillis(10);
 
@@ -58,6 +61,7 @@ public final class Settings {
     private final Duration maxIdleTime;
     private final Duration acquireTimeout;
     private final ResetMode reset;
+    private final Duration resetTimeout;
     private final AgentLog.Level logLevel;
     private final int connectRetries;
     private final Duration connectBackoff;
@@ -66,6 +70,8 @@ public final class Settings {
     private final String metricsHost;
     private final List<String> problems;
     private final List<String> warnings;
+    /** The last URL {@link #pools} accepted; a racy one-entry cache is fine for an answer that never changes. */
+    private volatile String lastPooledUrl;
 
     private Settings(Reader in) {
         enabled = in.bool(ENABLED, true);
@@ -75,7 +81,8 @@ public final class Settings {
         maxLifetime = in.duration(MAX_LIFETIME, Duration.ofMinutes(5), MIN_LIFETIME, true);
         maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, true);
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, false);
-        reset = in.choice(RESET, ResetMode.DISCARD, ResetMode::valueOf, "discard or off");
+        reset = in.choice(RESET, ResetMode.TRACKED, ResetMode::valueOf, "tracked, discard or off");
+        resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, false);
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, AgentLog.Level::valueOf, "error, warn, info, debug or off");
         connectRetries = in.count(CONNECT_RETRIES, 5, 0, "a whole number >= 0, like 5 (0 = fail at once)");
         connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, false);
@@ -107,8 +114,12 @@ public final class Settings {
 
     /** True when connections to this JDBC URL should be pooled (DB_POOL_URLS). */
     public boolean pools(String url) {
+        if (url == lastPooledUrl) {
+            return true; // applications pass the same URL string on every call: skip the prefix scan
+        }
         for (String prefix : urlPrefixes) {
             if (url.startsWith(prefix)) {
+                lastPooledUrl = url;
                 return true;
             }
         }
@@ -145,6 +156,11 @@ public final class Settings {
 
     public ResetMode reset() {
         return reset;
+    }
+
+    /** The network timeout of the return path's reset: a session that does not answer within it is closed. */
+    public Duration resetTimeout() {
+        return resetTimeout;
     }
 
     public AgentLog.Level logLevel() {

@@ -1,29 +1,12 @@
 package io.poolagent.intercept;
 
-import io.poolagent.AppClassNames;
-
 import java.lang.instrument.Instrumentation;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
- * The handful of types the agent weaves, all matched by exact name so that start-up stays cheap (Byte
- * Buddy agents slow down with structural matchers; byte-buddy issues 926 and 959).
+ * Installs the weaving of {@link Targets}.
  */
 public final class Instrumentations {
-
-    static final String DRIVER_MANAGER = "java.sql.DriverManager";
-    static final String PG_BASE_DATA_SOURCE = AppClassNames.PG_BASE_DATA_SOURCE;
-
-    /** Pool libraries and the method each opens physical connections with. */
-    static final Map<String, String> POOL_LIBRARIES = Map.of(
-            AppClassNames.HIKARI_POOL_BASE, "newConnection",
-            "org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject",
-            "org.apache.commons.dbcp.PoolableConnectionFactory", "makeObject",
-            "com.mchange.v2.c3p0.WrapperConnectionPoolDataSource", "getPooledConnection",
-            "org.apache.tomcat.jdbc.pool.PooledConnection", "connect",
-            "io.agroal.pool.ConnectionFactory", "createConnection");
 
     private static final String NEXUS_DISABLED = "net.bytebuddy.nexus.disabled";
 
@@ -41,23 +24,12 @@ public final class Instrumentations {
         // prepare it, which JDK 24+ reports on stderr. The property name is relocated along with Byte
         // Buddy (it reads "io.poolagent.shaded.bytebuddy..."), so the application's own Byte Buddy is unaffected.
         System.setProperty(NEXUS_DISABLED, "true");
-        Set<String> targets = targetNames();
+        Set<String> targets = Targets.internalNames();
         if (anyLoaded(instrumentation, targets)) {
             Weaving.builder(instrumentation).installOn(instrumentation);
         } else {
             instrumentation.addTransformer(new LazyWeaver(targets, () -> Weaving.transformer(instrumentation)));
         }
-    }
-
-    /** Internal (slash) names of every type the agent weaves. */
-    static Set<String> targetNames() {
-        Set<String> names = new HashSet<>();
-        names.add(DRIVER_MANAGER.replace('.', '/'));
-        names.add(PG_BASE_DATA_SOURCE.replace('.', '/'));
-        for (String library : POOL_LIBRARIES.keySet()) {
-            names.add(library.replace('.', '/'));
-        }
-        return Set.copyOf(names);
     }
 
     private static boolean anyLoaded(Instrumentation instrumentation, Set<String> targets) {
@@ -68,5 +40,4 @@ public final class Instrumentations {
         }
         return false;
     }
-
 }

@@ -12,20 +12,17 @@ import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.util.Map;
-import java.util.Properties;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
-import static io.poolagent.intercept.Instrumentations.DRIVER_MANAGER;
-import static io.poolagent.intercept.Instrumentations.PG_BASE_DATA_SOURCE;
-import static io.poolagent.intercept.Instrumentations.POOL_LIBRARIES;
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * The Byte Buddy side of the instrumentation, kept apart from {@link Instrumentations} so that loading
- * that class at start-up does not load Byte Buddy: only this class refers to it.
+ * The Byte Buddy side of the instrumentation: {@link Targets} turned into advice. Kept apart from
+ * {@link Instrumentations} so that loading that class at start-up does not load Byte Buddy.
  */
 final class Weaving {
 
@@ -48,32 +45,40 @@ final class Weaving {
                 // Byte Buddy ignores JDK classes by default; DriverManager is one (byte-buddy issue 1416).
                 .ignore(named("io.poolagent.bootstrap.Bridge"))
                 // java.sql is a named module: it must be allowed to read the bridge's unnamed module.
-                .assureReadEdgeTo(instrumentation, Bridge.class)
-                .type(named(DRIVER_MANAGER))
-                .transform(advice(DriverManagerAdvice.class, "getConnection"))
-                .type(named(PG_BASE_DATA_SOURCE))
-                .transform(advice(DataSourceAdvice.class, "getConnection"));
-        for (Map.Entry<String, String> library : POOL_LIBRARIES.entrySet()) {
-            builder = builder.type(named(library.getKey()))
-                    .transform(advice(PoolLibraryAdvice.class, library.getValue()));
+                .assureReadEdgeTo(instrumentation, Bridge.class);
+        for (String type : types()) {
+            builder = builder.type(named(type)).transform(adviceFor(type));
         }
         return builder;
     }
 
-    private static AgentBuilder.Transformer advice(Class<?> advice, String method) {
-        return (builder, type, loader, module, domain) -> builder.visit(Advice.to(advice).on(target(advice, method)));
+    private static Set<String> types() {
+        Set<String> types = new LinkedHashSet<>();
+        Targets.ALL.forEach(t -> types.add(t.type));
+        return types;
     }
 
-    private static ElementMatcher<MethodDescription> target(
-            Class<?> advice, String method) {
-        if (advice == DriverManagerAdvice.class) {
-            return isPrivate().and(isStatic()).and(named(method))
-                    .and(takesArguments(String.class, Properties.class, Class.class));
+    /** Every advice for methods of one type, applied together. */
+    private static AgentBuilder.Transformer adviceFor(String type) {
+        List<Targets.Target> targets = Targets.of(type);
+        return (builder, description, loader, module, domain) -> {
+            DynamicType.Builder<?> woven = builder;
+            for (Targets.Target target : targets) {
+                woven = woven.visit(Advice.to(target.advice).on(method(target)));
+            }
+            return woven;
+        };
+    }
+
+    private static ElementMatcher<MethodDescription> method(Targets.Target target) {
+        ElementMatcher.Junction<MethodDescription> method = named(target.method);
+        if (target.parameters != null) {
+            method = method.and(takesArguments(target.parameters.size()));
+            for (int i = 0; i < target.parameters.size(); i++) {
+                method = method.and(takesArgument(i, named(target.parameters.get(i))));
+            }
         }
-        if (advice == DataSourceAdvice.class) {
-            return named(method).and(takesArguments(String.class, String.class));
-        }
-        return named(method);
+        return method;
     }
 
     /** A type that cannot be woven stays as it is; say so once, never fail the class load. */

@@ -1,6 +1,8 @@
 package io.poolagent.pool;
 
 import io.poolagent.bootstrap.Bridge;
+import io.poolagent.session.ReturnPath;
+import io.poolagent.session.TrackedConnection;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -17,29 +19,32 @@ import javax.sql.DataSource;
  * through {@code DriverManager.getConnection} or the DataSource the application called, so the agent's
  * own connects never re-enter its interception. The pass-through mark covers drivers that wrap another
  * driver and call DriverManager themselves, and HikariCP's connection-adder threads, where no
- * application thread-local is set.
+ * application thread-local is set. Each connection comes wrapped in a {@link TrackedConnection}, which
+ * records what borrowers do to its session for the {@link ReturnPath}.
  */
 final class DriverConnector implements DataSource {
 
     private final Driver driver;
     private final PoolKey key;
     private final Properties properties;
+    private final ReturnPath returnPath;
 
-    DriverConnector(Driver driver, PoolKey key, boolean sessionsAreDiscarded) {
+    DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath) {
         this.driver = driver;
         this.key = key;
         this.properties = key.properties();
-        if (sessionsAreDiscarded) {
+        this.returnPath = returnPath;
+        if (postgres) {
             sendSessionDefaultsAtStartup(properties);
         }
     }
 
     /**
      * pgjdbc sets application_name and extra_float_digits with a SET after connecting unless it may assume
-     * a 9.0+ server, and {@code DISCARD ALL} resets such values to the server's defaults: the second
-     * borrower would lose the application name that monitoring shows. Assuming 9.0 (PostgreSQL 8.x is long
-     * out of support) makes them startup parameters, which {@code RESET ALL} restores. An explicit value in
-     * the URL still wins, as pgjdbc reads URL parameters after these properties.
+     * a 9.0+ server, and {@code RESET ALL} (part of every reset) returns such values to the server's
+     * defaults: the second borrower would lose the application name that monitoring shows. Assuming 9.0
+     * (PostgreSQL 8.x is long out of support) makes them startup parameters, which {@code RESET ALL}
+     * restores. An explicit value in the URL still wins, as pgjdbc reads URL parameters after these properties.
      */
     private static void sendSessionDefaultsAtStartup(Properties properties) {
         if (properties.getProperty("assumeMinServerVersion") == null) {
@@ -60,7 +65,7 @@ final class DriverConnector implements DataSource {
                 throw new SQLNonTransientConnectionException("driver " + driver.getClass().getName()
                         + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
             }
-            return connection;
+            return new TrackedConnection(connection, returnPath);
         } finally {
             thread.setContextClassLoader(previous);
             Bridge.exitPassThrough();

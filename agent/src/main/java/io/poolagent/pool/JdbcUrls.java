@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public final class JdbcUrls {
 
     static final String MASK = "***";
+    public static final String POSTGRES_PREFIX = "jdbc:postgresql:";
 
     /** Any parameter whose name contains "password" (password, sslpassword, ...), in ?a=b&c=d or ;a=b form. */
     private static final Pattern SECRET_PARAMETER =
@@ -20,6 +21,10 @@ public final class JdbcUrls {
     private static final Pattern USER_INFO = Pattern.compile("(//[^/:@?;]*:)[^/@?;]*@");
 
     private JdbcUrls() {
+    }
+
+    public static boolean isPostgres(String url) {
+        return url.startsWith(POSTGRES_PREFIX);
     }
 
     public static String mask(String url) {
@@ -45,12 +50,12 @@ public final class JdbcUrls {
      * host and port filled in; other URLs keep what follows the scheme, without parameters or credentials.
      */
     public static String poolName(String url, String user) {
-        String target = url.startsWith("jdbc:postgresql:") ? postgresTarget(url) : otherTarget(url);
+        String target = isPostgres(url) ? postgresTarget(url) : otherTarget(url);
         return user == null || user.isEmpty() ? target : user + "@" + target;
     }
 
     private static String postgresTarget(String url) {
-        String rest = stripParameters(url.substring("jdbc:postgresql:".length()));
+        String rest = stripParameters(url.substring(POSTGRES_PREFIX.length()));
         if (!rest.startsWith("//")) {
             return "localhost:5432/" + rest;
         }

@@ -1,6 +1,5 @@
 package io.poolagent.pool;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
@@ -13,6 +12,8 @@ import io.poolagent.metrics.CloseReasons;
 import io.poolagent.metrics.PoolStats;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
+import io.poolagent.session.ReturnPath;
+import io.poolagent.session.TrackedConnection;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One HikariCP pool for one {@link PoolKey}, started on first use.
@@ -39,12 +39,10 @@ final class ManagedPool implements PoolStats {
     private final String name;
     private final Settings settings;
     private final DriverConnector connector;
-    /** The reset this pool runs: OFF unless the operator wants one and the database is PostgreSQL. */
-    private final ResetMode reset;
+    private final boolean postgres;
+    private final ReturnPath returnPath;
     private final ConnectRetrier retrier;
-    private final MetricsTrackerFactory meters;
-    private final LongAdder waits = new LongAdder();
-    private final LongAdder waitNanos = new LongAdder();
+    private final BorrowWaits waits;
     private volatile String startFailure;
     private final Object startLock = new Object();
     private volatile HikariDataSource dataSource;
@@ -55,33 +53,32 @@ final class ManagedPool implements PoolStats {
         this.key = key;
         this.name = name;
         this.settings = settings;
-        this.reset = key.url().startsWith("jdbc:postgresql:") ? settings.reset() : ResetMode.OFF;
-        this.connector = new DriverConnector(driver, key, reset != ResetMode.OFF);
+        this.postgres = JdbcUrls.isPostgres(key.url());
+        this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis());
+        this.connector = new DriverConnector(driver, key, postgres, returnPath);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
-        this.meters = register(metrics);
+        this.waits = new BorrowWaits(register(metrics));
     }
 
+    /**
+     * HikariCP's connection, as the application gets it. Its physical connection is a
+     * {@link TrackedConnection}, told which handle it is lent as, so that the return path can take it out
+     * of the pool when it must not be reused.
+     */
     Connection borrow() throws SQLException {
         HikariDataSource pool = dataSource;
         if (pool == null) {
             pool = start();
         }
-        // Go counts a wait when no idle connection is free; so do we, and time only those borrows.
-        boolean mustWait = pool.getHikariPoolMXBean().getIdleConnections() == 0;
-        long began = mustWait ? System.nanoTime() : 0;
         Connection connection;
         try {
             connection = pool.getConnection();
         } catch (SQLTransientConnectionException e) {
             throw unavailable(pool, e);
-        } finally {
-            if (mustWait) {
-                waits.increment();
-                waitNanos.add(System.nanoTime() - began);
-            }
         }
-        return reset == ResetMode.OFF ? connection : new ResettingConnection(connection, this, reset.sql());
+        connection.unwrap(TrackedConnection.class).lentAs(connection);
+        return connection;
     }
 
     /**
@@ -113,11 +110,12 @@ final class ManagedPool implements PoolStats {
                 connector.getConnection().close();
                 return null;
             });
-            HikariDataSource pool = new HikariDataSource(config());
+            HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
+            returnPath.evictWith(pool::evictConnection);
             dataSource = pool;
             startFailure = null;
             AgentLog.info("pool " + name + " ready: " + settings.describe()
-                    + (reset == settings.reset() ? "" : " (no session reset: not PostgreSQL)"));
+                    + (postgres ? "" : " (no session reset: not PostgreSQL)"));
             sequence.complete(pool);
             return pool;
         } catch (SQLException e) {
@@ -154,28 +152,6 @@ final class ManagedPool implements PoolStats {
         }
     }
 
-    /**
-     * Go's knobs onto HikariCP's. MaxIdleConns becomes minimumIdle: a floor in HikariCP, where Go has a
-     * ceiling (see the README). The fail-fast check is off because start() already connected once.
-     */
-    private HikariConfig config() {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName(name);
-        config.setDataSource(connector);
-        config.setMaximumPoolSize(settings.maxOpen());
-        config.setMinimumIdle(settings.maxIdle());
-        config.setMaxLifetime(settings.maxLifetime().toMillis());
-        config.setIdleTimeout(effectiveIdleTimeout());
-        config.setConnectionTimeout(settings.acquireTimeout().toMillis());
-        if (meters != null) {
-            config.setMetricsTrackerFactory(meters);
-        }
-        config.setValidationTimeout(Math.min(5_000, settings.acquireTimeout().toMillis()));
-        config.setInitializationFailTimeout(-1);
-        config.setRegisterMbeans(false);
-        return config;
-    }
-
     /** HikariCP's timeout says "request timed out"; say whether the pool is exhausted or the database failing. */
     private SQLException unavailable(HikariDataSource pool, SQLTransientConnectionException timeout) {
         HikariPoolMXBean stats = pool.getHikariPoolMXBean();
@@ -195,28 +171,6 @@ final class ManagedPool implements PoolStats {
                     + (timeout.getCause() == null ? "" : ": " + timeout.getCause().getMessage());
         }
         return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
-    }
-
-    /**
-     * HikariCP ignores idleTimeout for a fixed-size pool and within a second of maxLifetime, and logs a
-     * warning each time it does; Settings already warned the operator who set it, so pass 0 instead.
-     */
-    private long effectiveIdleTimeout() {
-        long idle = settings.maxIdleTime().toMillis();
-        long lifetime = settings.maxLifetime().toMillis();
-        boolean fixedSize = settings.maxIdle() == settings.maxOpen();
-        boolean beyondLifetime = lifetime > 0 && idle + 1000 > lifetime;
-        return fixedSize || beyondLifetime ? 0 : idle;
-    }
-
-    /** A connection whose session could not be reset must not go back to the pool. */
-    void evict(Connection connection, SQLException why) {
-        AgentLog.warn("pool " + name + ": session reset failed, closing that connection instead of reusing it: "
-                + why.getMessage());
-        HikariDataSource pool = dataSource;
-        if (pool != null) {
-            pool.evictConnection(connection);
-        }
     }
 
     /** Metrics must never cost the pool: if they cannot be set up, the pool runs without them. */
@@ -275,12 +229,12 @@ final class ManagedPool implements PoolStats {
 
     @Override
     public long waitCount() {
-        return waits.sum();
+        return waits.count();
     }
 
     @Override
     public long waitNanos() {
-        return waitNanos.sum();
+        return waits.nanos();
     }
 
     @Override
@@ -321,7 +275,7 @@ final class ManagedPool implements PoolStats {
         values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
         values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));
         values.put(Settings.ACQUIRE_TIMEOUT, GoDuration.format(settings.acquireTimeout()));
-        values.put(Settings.RESET, reset.toString());
+        values.put(Settings.RESET, postgres ? settings.reset().toString() : ResetMode.OFF.toString());
         values.put(Settings.CONNECT_RETRIES, settings.connectRetries());
         return values;
     }

@@ -1,9 +1,7 @@
 package io.poolagent.pool;
 
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 
 /**
  * Identifies a pool: the JDBC URL plus every connection property, credentials included. Two callers
@@ -25,32 +23,34 @@ public final class PoolKey {
         this.hash = 31 * url.hashCode() + Arrays.hashCode(properties);
     }
 
+    private static final String[] NONE = new String[0];
+
+    /** Every property the driver will see, defaults included (drivers read them with getProperty). */
     public static PoolKey of(String url, Properties info) {
-        if (info == null || info.isEmpty()) {
-            return new PoolKey(url, new String[0]);
+        if (info == null || info.isEmpty() && info.stringPropertyNames().isEmpty()) {
+            return new PoolKey(url, NONE);
         }
-        Map<String, String> sorted = new TreeMap<>();
-        for (String name : info.stringPropertyNames()) {
-            sorted.put(name, info.getProperty(name));
-        }
-        String[] flat = new String[sorted.size() * 2];
-        int i = 0;
-        for (Map.Entry<String, String> entry : sorted.entrySet()) {
-            flat[i++] = entry.getKey();
-            flat[i++] = entry.getValue();
+        String[] names = info.stringPropertyNames().toArray(new String[0]);
+        Arrays.sort(names);
+        String[] flat = new String[names.length * 2];
+        for (int i = 0; i < names.length; i++) {
+            flat[2 * i] = names[i];
+            flat[2 * i + 1] = info.getProperty(names[i]);
         }
         return new PoolKey(url, flat);
     }
 
+    /**
+     * The key {@code DriverManager.getConnection(url, user, password)} and a DataSource's
+     * {@code getConnection(user, password)} ask for: the same key as for a Properties holding just those
+     * two, built without one, as this runs on every borrow.
+     */
     public static PoolKey of(String url, String user, String password) {
-        Properties info = new Properties();
-        if (user != null) {
-            info.setProperty("user", user);
+        if (user == null) {
+            return new PoolKey(url, password == null ? NONE : new String[] {"password", password});
         }
-        if (password != null) {
-            info.setProperty("password", password);
-        }
-        return of(url, info);
+        return new PoolKey(url, password == null ? new String[] {"user", user}
+                : new String[] {"password", password, "user", user});
     }
 
     public String url() {

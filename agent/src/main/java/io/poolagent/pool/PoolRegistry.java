@@ -48,6 +48,23 @@ public final class PoolRegistry implements ConnectionInterceptor {
     }
 
     @Override
+    public Object fromRunningPool(String url, String user, String password) throws SQLException {
+        if (!settings.pools(url)) {
+            return null;
+        }
+        PoolKey key = PoolKey.of(url, user, password);
+        ManagedPool pool = pools.get(key);
+        if (pool == null) {
+            return null;
+        }
+        Object connection = borrow(key, pool);
+        if (connection != null) {
+            metrics.intercepted(Entry.DRIVER_MANAGER);
+        }
+        return connection;
+    }
+
+    @Override
     public Object fromDataSource(Object dataSource, String user, String password) throws SQLException {
         String url;
         try {
@@ -80,6 +97,10 @@ public final class PoolRegistry implements ConnectionInterceptor {
                 return null;
             }
         }
+        return borrow(key, pool);
+    }
+
+    private Object borrow(PoolKey key, ManagedPool pool) throws SQLException {
         try {
             return pool.borrow();
         } catch (RuntimeException | LinkageError e) {

@@ -23,7 +23,8 @@ class SettingsTest {
         assertEquals(Duration.ofMinutes(5), settings.maxLifetime());
         assertEquals(Duration.ofMinutes(2), settings.maxIdleTime());
         assertEquals(Duration.ofSeconds(30), settings.acquireTimeout());
-        assertEquals(ResetMode.DISCARD, settings.reset());
+        assertEquals(ResetMode.TRACKED, settings.reset());
+        assertEquals(Duration.ofSeconds(5), settings.resetTimeout());
         assertEquals(AgentLog.Level.INFO, settings.logLevel());
         assertEquals(List.of("jdbc:postgresql:"), settings.urlPrefixes());
         assertTrue(settings.enabled());
@@ -31,7 +32,7 @@ class SettingsTest {
         assertEquals(5, settings.connectRetries());
         assertEquals(Duration.ofSeconds(1), settings.connectBackoff());
         assertEquals(Duration.ofSeconds(16), settings.connectBackoffMax());
-        assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=discard,"
+        assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=tracked,"
                 + " ConnectRetries=5, Backoff=1s..16s", settings.describe());
     }
 
@@ -77,7 +78,7 @@ class SettingsTest {
             "DB_CONN_MAX_IDLE_TIME | 5s         | at least 10s",
             "DB_POOL_ACQUIRE_TIMEOUT | 100ms    | at least 250ms",
             "DB_POOL_ACQUIRE_TIMEOUT | 0        | at least 250ms",
-            "DB_POOL_RESET         | sometimes  | discard or off",
+            "DB_POOL_RESET         | sometimes  | tracked, discard or off",
             "DB_POOL_LOG_LEVEL     | loud       | error, warn, info, debug or off",
             "DB_POOL_ENABLED       | yes please | true or false",
             "DB_POOL_URLS          | postgresql | comma-separated JDBC URL prefixes",

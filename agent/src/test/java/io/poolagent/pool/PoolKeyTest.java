@@ -31,6 +31,21 @@ class PoolKeyTest {
     }
 
     @Test
+    void theCredentialsShortcutBuildsTheSameKeyAsDriverManagersProperties() {
+        String[][] credentials = {{"alice", "s3cret"}, {"alice", null}, {null, "s3cret"}, {null, null}};
+        for (String[] c : credentials) {
+            Properties info = new Properties();
+            if (c[0] != null) {
+                info.put("user", c[0]);
+            }
+            if (c[1] != null) {
+                info.put("password", c[1]);
+            }
+            assertEquals(PoolKey.of(URL, info), PoolKey.of(URL, c[0], c[1]), c[0] + "/" + c[1]);
+        }
+    }
+
+    @Test
     void anotherUserPasswordOrPropertyIsAnotherKey() {
         PoolKey alice = PoolKey.of(URL, "alice", "s3cret");
         assertNotEquals(alice, PoolKey.of(URL, "bob", "s3cret"));

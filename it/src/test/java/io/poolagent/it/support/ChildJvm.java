@@ -160,6 +160,23 @@ public final class ChildJvm {
             LIVE.add(process);
         }
 
+        /** Waits for a "RESULT key=value" line on stdout and returns the value. */
+        public String awaitOutputValue(String key, Duration timeout) throws IOException, InterruptedException {
+            Pattern line = Pattern.compile("(?m)^RESULT " + Pattern.quote(key) + "=(.*)$");
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                Matcher m = line.matcher(read(out));
+                if (m.find()) {
+                    return m.group(1).trim();
+                }
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new AssertionError("child never reported " + key + "\n--- stdout\n" + read(out)
+                            + "\n--- stderr\n" + read(err));
+                }
+                Thread.sleep(50);
+            }
+        }
+
         /** Waits until stderr matches {@code pattern} and returns the match; fails with the output if it never does. */
         public Matcher awaitStderr(Pattern pattern, Duration timeout) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();

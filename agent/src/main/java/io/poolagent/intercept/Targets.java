@@ -1,0 +1,66 @@
+package io.poolagent.intercept;
+
+import io.poolagent.AppClassNames;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the agent weaves, in one table: the type (by exact name, so that start-up stays cheap: Byte
+ * Buddy agents slow down with structural matchers, byte-buddy issues 926 and 959), the method and its
+ * parameter types, and the advice. Plain data: reading it loads no Byte Buddy class; {@link Weaving} turns
+ * it into matchers when a target type first loads.
+ */
+final class Targets {
+
+    static final String DRIVER_MANAGER = "java.sql.DriverManager";
+
+    /** One woven method. {@code parameters} null means any parameters. */
+    static final class Target {
+        final String type;
+        final String method;
+        final List<String> parameters;
+        final Class<?> advice;
+
+        Target(String type, String method, List<String> parameters, Class<?> advice) {
+            this.type = type;
+            this.method = method;
+            this.parameters = parameters;
+            this.advice = advice;
+        }
+    }
+
+    private static final String STRING = "java.lang.String";
+
+    static final List<Target> ALL = List.of(
+            // The private method the three public getConnection overloads call, with the caller class that
+            // decides which drivers are visible: every DriverManager connection passes here.
+            new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, "java.util.Properties", "java.lang.Class"),
+                    DriverManagerAdvice.class),
+            // The common overload, served without building a Properties when its pool exists already.
+            new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, STRING, STRING),
+                    DriverManagerCredentialsAdvice.class),
+            // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too.
+            new Target(AppClassNames.PG_BASE_DATA_SOURCE, "getConnection", List.of(STRING, STRING), DataSourceAdvice.class),
+            // Where pool libraries open their physical connections: nothing is pooled twice.
+            new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", null, PoolLibraryAdvice.class),
+            new Target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),
+            new Target("org.apache.commons.dbcp.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),
+            new Target("com.mchange.v2.c3p0.WrapperConnectionPoolDataSource", "getPooledConnection", null,
+                    PoolLibraryAdvice.class),
+            new Target("org.apache.tomcat.jdbc.pool.PooledConnection", "connect", null, PoolLibraryAdvice.class),
+            new Target("io.agroal.pool.ConnectionFactory", "createConnection", null, PoolLibraryAdvice.class));
+
+    private Targets() {
+    }
+
+    /** Internal (slash) names of every type the agent weaves. */
+    static Set<String> internalNames() {
+        return ALL.stream().map(t -> t.type.replace('.', '/')).collect(Collectors.toUnmodifiableSet());
+    }
+
+    static List<Target> of(String type) {
+        return ALL.stream().filter(t -> t.type.equals(type)).collect(Collectors.toList());
+    }
+}

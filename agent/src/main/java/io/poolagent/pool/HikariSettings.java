@@ -1,0 +1,55 @@
+package io.poolagent.pool;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import io.poolagent.config.Settings;
+
+import javax.sql.DataSource;
+
+/**
+ * Go's pool knobs onto HikariCP's. MaxIdleConns becomes minimumIdle, a floor in HikariCP where Go has a
+ * ceiling (see the README). The first connect is the agent's own (with retries), so HikariCP's fail-fast
+ * check is off.
+ */
+final class HikariSettings {
+
+    /**
+     * HikariCP calls JDBC 4.3's beginRequest()/endRequest() on the physical connection at every borrow and
+     * return when this is set; the agent's return path hangs off endRequest(). The shade plugin relocates
+     * this literal along with HikariCP's own (io.poolagent.shaded.hikari...), so the application's HikariCP
+     * is unaffected. HikariCP reads it when a pool is created.
+     */
+    static final String REQUEST_BOUNDARIES = "com.zaxxer.hikari.enableRequestBoundaries";
+
+    private HikariSettings() {
+    }
+
+    static HikariConfig config(String name, Settings settings, DataSource connector, MetricsTrackerFactory tracker) {
+        System.setProperty(REQUEST_BOUNDARIES, "true");
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setDataSource(connector);
+        config.setMaximumPoolSize(settings.maxOpen());
+        config.setMinimumIdle(settings.maxIdle());
+        config.setMaxLifetime(settings.maxLifetime().toMillis());
+        config.setIdleTimeout(idleTimeout(settings));
+        config.setConnectionTimeout(settings.acquireTimeout().toMillis());
+        config.setMetricsTrackerFactory(tracker);
+        config.setValidationTimeout(Math.min(5_000, settings.acquireTimeout().toMillis()));
+        config.setInitializationFailTimeout(-1);
+        config.setRegisterMbeans(false);
+        return config;
+    }
+
+    /**
+     * HikariCP ignores idleTimeout for a fixed-size pool and within a second of maxLifetime, and logs a
+     * warning each time it does; Settings already warned the operator who set it, so pass 0 instead.
+     */
+    static long idleTimeout(Settings settings) {
+        long idle = settings.maxIdleTime().toMillis();
+        long lifetime = settings.maxLifetime().toMillis();
+        boolean fixedSize = settings.maxIdle() == settings.maxOpen();
+        boolean beyondLifetime = lifetime > 0 && idle + 1000 > lifetime;
+        return fixedSize || beyondLifetime ? 0 : idle;
+    }
+}

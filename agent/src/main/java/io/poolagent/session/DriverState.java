@@ -1,0 +1,99 @@
+package io.poolagent.session;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+
+/**
+ * Two things pgjdbc knows about its session that JDBC does not say, read from the application's own
+ * driver classes (the agent cannot link against them: they live in the application's class loader):
+ * <ul>
+ * <li>whether a transaction is open: {@code BaseConnection.getTransactionState()}, public pgjdbc API,
+ * kept up to date from the server's ReadyForQuery messages, so a {@code BEGIN} sent as SQL is seen;</li>
+ * <li>whether a COPY holds the protocol: the private {@code QueryExecutorImpl.lockedFor}. While it is set,
+ * every other use of the connection waits for the COPY to end (pgjdbc's {@code waitOnLock}), so a
+ * ROLLBACK or reset would wait for ever.</li>
+ * </ul>
+ * Both are looked up once per connection class. When a lookup fails (another driver, another pgjdbc
+ * layout) the answer is "not known", and callers fall back to what the SQL showed.
+ */
+final class DriverState {
+
+    /** pgjdbc's TransactionState.IDLE: not in a transaction block. */
+    private static final String IDLE = "IDLE";
+
+    private static final ClassValue<MethodHandle> TRANSACTION_STATE = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return publicMethod(type, "getTransactionState");
+        }
+    };
+
+    private static final ClassValue<MethodHandle> QUERY_EXECUTOR = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return publicMethod(type, "getQueryExecutor");
+        }
+    };
+
+    private static final ClassValue<Field> COPY_LOCK = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                try {
+                    Field field = c.getDeclaredField("lockedFor");
+                    field.setAccessible(true);
+                    return field;
+                } catch (NoSuchFieldException e) {
+                    // look further up
+                } catch (RuntimeException inaccessible) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    };
+
+    private DriverState() {
+    }
+
+    /** True or false when the driver can say whether a transaction is open; null when it cannot. */
+    static Boolean inTransaction(Connection physical) {
+        MethodHandle getter = TRANSACTION_STATE.get(physical.getClass());
+        if (getter == null) {
+            return null;
+        }
+        try {
+            Object state = getter.invoke(physical);
+            return state instanceof Enum ? !IDLE.equals(((Enum<?>) state).name()) : null;
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** True when a COPY started through the driver's copy API has not ended yet. */
+    static boolean copyInProgress(Connection physical) {
+        MethodHandle executorGetter = QUERY_EXECUTOR.get(physical.getClass());
+        if (executorGetter == null) {
+            return false;
+        }
+        try {
+            Object executor = executorGetter.invoke(physical);
+            Field lock = executor == null ? null : COPY_LOCK.get(executor.getClass());
+            return lock != null && lock.get(executor) != null;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static MethodHandle publicMethod(Class<?> type, String name) {
+        try {
+            Method method = type.getMethod(name);
+            return MethodHandles.publicLookup().unreflect(method);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.poolagent.session;
+
+import io.poolagent.config.ResetMode;
+import io.poolagent.log.AgentLog;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import static io.poolagent.session.SessionChanges.ADVISORY_LOCKS;
+import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
+import static io.poolagent.session.SessionChanges.ENDS_SESSION;
+import static io.poolagent.session.SessionChanges.ENDS_SESSION_ALWAYS;
+import static io.poolagent.session.SessionChanges.HELD_CURSORS;
+import static io.poolagent.session.SessionChanges.NEEDS_DISCARD_ALL;
+import static io.poolagent.session.SessionChanges.ROLE;
+import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
+import static io.poolagent.session.SessionChanges.SETTINGS;
+import static io.poolagent.session.SessionChanges.TEMP_OBJECTS;
+import static io.poolagent.session.SessionChanges.TRANSACTION;
+
+/**
+ * What happens to a server session when its borrower gives it back: the pool's own return path, so it runs
+ * however the connection was closed (directly, through a statement, a result set or the metadata).
+ *
+ * <p>HikariCP calls JDBC 4.3's {@code endRequest()} on the physical connection when it takes a connection
+ * back (the agent turns HikariCP's request boundaries on), and the physical connection is a
+ * {@link TrackedConnection}, which calls {@link #returned}. By then HikariCP has restored what JDBC itself
+ * sets (auto-commit, isolation, read-only, network timeout) and rolled back a transaction begun with
+ * {@code setAutoCommit(false)}. What is left is server state the borrower created with SQL, undone here
+ * according to {@link ResetMode}:
+ * <ul>
+ * <li>a transaction still open (a {@code BEGIN} sent as SQL) is rolled back in every mode;</li>
+ * <li>TRACKED undoes what the borrower's SQL and JDBC calls show, only that, in one round trip, and
+ * nothing at all for a session that changed nothing;</li>
+ * <li>DISCARD runs {@code DISCARD ALL} every time;</li>
+ * <li>OFF undoes only what JDBC calls changed ({@code setSchema}, {@code setClientInfo}).</li>
+ * </ul>
+ * A session whose state no reset can restore (aborted, unwrapped to the driver's own class, LISTENing,
+ * LOAD) is closed instead, as is one whose reset fails or does not answer within the reset timeout.
+ */
+public final class ReturnPath {
+
+    /** pgjdbc ignores the executor of setNetworkTimeout; run anything else on the caller's thread. */
+    private static final Executor DIRECT = Runnable::run;
+
+    private final String poolName;
+    private final ResetMode mode;
+    private final boolean postgres;
+    private final int timeoutMillis;
+    private volatile Consumer<Connection> evictor = c -> { };
+    private final LongAdder targeted = new LongAdder();
+    private final LongAdder discarded = new LongAdder();
+    private final LongAdder closed = new LongAdder();
+
+    /**
+     * @param postgres false for other databases: they only get HikariCP's own reset and the closing of
+     *                 aborted or unwrapped sessions
+     */
+    public ReturnPath(String poolName, ResetMode mode, boolean postgres, int timeoutMillis) {
+        this.poolName = poolName;
+        this.mode = mode;
+        this.postgres = postgres;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** How to take a lent connection (the pool's handle, not the physical one) out of the pool for good. */
+    public void evictWith(Consumer<Connection> evictor) {
+        this.evictor = evictor;
+    }
+
+    /** Resets the returning session, or ends it. Never throws: HikariCP would only log it and reuse the session. */
+    void returned(TrackedConnection session) {
+        int changes = session.takeChanges();
+        try {
+            session.restoreClientState();
+            if (endsSession(changes)) {
+                end(session, "it cannot be reset (" + describe(changes) + ")");
+                return;
+            }
+            String sql = resetSql(changes, inTransaction(session, changes));
+            if (sql != null) {
+                run(session.physical(), sql);
+                (sql.endsWith("DISCARD ALL") ? discarded : targeted).increment();
+            }
+        } catch (SQLException | RuntimeException e) {
+            end(session, "its reset failed: " + e.getMessage());
+        }
+    }
+
+    /** The borrower aborted the connection: give its slot back at once. */
+    void aborted(TrackedConnection session) {
+        closed.increment();
+        evict(session);
+    }
+
+    /**
+     * Ends a session that cannot be used any more (a COPY still running when the pool needs the connection):
+     * the socket is cut, since any statement would wait for the COPY for ever.
+     */
+    void abandon(TrackedConnection session, String why) {
+        AgentLog.warn("pool " + poolName + ": closing a connection instead of reusing it: " + why);
+        closed.increment();
+        try {
+            session.physical().abort(DIRECT);
+        } catch (SQLException | RuntimeException ignored) {
+            // already gone
+        }
+        evict(session);
+    }
+
+    private boolean endsSession(int changes) {
+        return (changes & ENDS_SESSION_ALWAYS) != 0 || postgres && mode != ResetMode.OFF && (changes & ENDS_SESSION) != 0;
+    }
+
+    /**
+     * Only SQL opens a transaction that HikariCP does not roll back (a BEGIN sent while auto-commit is on),
+     * so only sessions that sent one are asked; the driver then says whether it is still open.
+     */
+    private boolean inTransaction(TrackedConnection session, int changes) {
+        if (!postgres || (changes & TRANSACTION) == 0) {
+            return false;
+        }
+        Boolean known = DriverState.inTransaction(session.physical());
+        return known == null || known;
+    }
+
+    /** The statements that undo {@code changes}, in one string (one round trip), or null for none. */
+    String resetSql(int changes, boolean inTransaction) {
+        if (!postgres || changes == SessionChanges.NONE && !inTransaction && mode != ResetMode.DISCARD) {
+            return null; // the common case: a borrower that only queried
+        }
+        List<String> statements = new ArrayList<>(6);
+        if (inTransaction) {
+            statements.add("ROLLBACK");
+        }
+        if (mode == ResetMode.DISCARD || mode == ResetMode.TRACKED && (changes & NEEDS_DISCARD_ALL) != 0) {
+            statements.add("DISCARD ALL");
+        } else if (mode == ResetMode.TRACKED) {
+            addTracked(changes, statements);
+        } else {
+            addJdbcLevel(changes, statements);
+        }
+        return statements.isEmpty() ? null : String.join("; ", statements);
+    }
+
+    /** DISCARD ALL's own steps (PostgreSQL manual, DISCARD), each only when the borrower needed it. */
+    private static void addTracked(int changes, List<String> statements) {
+        if ((changes & ROLE) != 0) {
+            statements.add("SET SESSION AUTHORIZATION DEFAULT"); // RESET ALL leaves the role alone
+        }
+        if ((changes & (SETTINGS | ROLE | CLIENT_INFO_CALL)) != 0) {
+            statements.add("RESET ALL");
+        }
+        if ((changes & TEMP_OBJECTS) != 0) {
+            statements.add("DISCARD TEMP");
+        }
+        if ((changes & ADVISORY_LOCKS) != 0) {
+            statements.add("SELECT pg_advisory_unlock_all()");
+        }
+        if ((changes & HELD_CURSORS) != 0) {
+            statements.add("CLOSE ALL");
+        }
+        if ((changes & SessionChanges.SEQUENCES) != 0) {
+            statements.add("DISCARD SEQUENCES");
+        }
+    }
+
+    /** DB_POOL_RESET=off still undoes what the JDBC API changed, as HikariCP does for auto-commit and the rest. */
+    private static void addJdbcLevel(int changes, List<String> statements) {
+        if ((changes & SCHEMA_CALL) != 0) {
+            statements.add("RESET search_path");
+        }
+        if ((changes & CLIENT_INFO_CALL) != 0) {
+            statements.add("RESET application_name");
+        }
+    }
+
+    private void run(Connection physical, String sql) throws SQLException {
+        bounded(physical, () -> {
+            try (Statement statement = physical.createStatement()) {
+                statement.execute(sql);
+            }
+        });
+    }
+
+    /** One JDBC call on the physical connection. */
+    interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs a step of the return path (a reset, the rollback of HikariCP's close) with at most the reset
+     * timeout as network timeout, so that a server that stopped answering cannot hang {@code close()}:
+     * pgjdbc then closes the socket, and the session is not reused.
+     */
+    void bounded(Connection physical, SqlAction action) throws SQLException {
+        int previous = postgres ? physical.getNetworkTimeout() : -1;
+        if (!postgres || previous > 0 && previous <= timeoutMillis) {
+            action.run();
+            return;
+        }
+        physical.setNetworkTimeout(DIRECT, timeoutMillis);
+        try {
+            action.run();
+        } finally {
+            if (!physical.isClosed()) {
+                physical.setNetworkTimeout(DIRECT, previous);
+            }
+        }
+    }
+
+    private void end(TrackedConnection session, String why) {
+        AgentLog.debug("pool " + poolName + ": closing a returned connection because " + why);
+        closed.increment();
+        evict(session);
+        Connection physical = session.physical();
+        try {
+            if (DriverState.copyInProgress(physical)) {
+                physical.abort(DIRECT);
+            } else {
+                physical.close();
+            }
+        } catch (SQLException | RuntimeException ignored) {
+            // it is leaving the pool either way
+        }
+    }
+
+    private void evict(TrackedConnection session) {
+        Connection lent = session.lentAs();
+        if (lent != null) {
+            evictor.accept(lent);
+        }
+    }
+
+    private static String describe(int changes) {
+        List<String> kinds = new ArrayList<>();
+        if ((changes & SessionChanges.ABORTED) != 0) {
+            kinds.add("aborted");
+        }
+        if ((changes & SessionChanges.DRIVER_USED) != 0) {
+            kinds.add("unwrapped to the driver's connection");
+        }
+        if ((changes & SessionChanges.LISTEN) != 0) {
+            kinds.add("LISTEN");
+        }
+        if ((changes & SessionChanges.IRREVERSIBLE) != 0) {
+            kinds.add("LOAD or dblink");
+        }
+        return String.join(", ", kinds);
+    }
+
+    /** Returns whose session needed a targeted reset. */
+    public long targetedResets() {
+        return targeted.sum();
+    }
+
+    /** Returns that ran DISCARD ALL. */
+    public long fullResets() {
+        return discarded.sum();
+    }
+
+    /** Sessions closed instead of reused: aborted, not resettable, or their reset failed. */
+    public long closedSessions() {
+        return closed.sum();
+    }
+}

@@ -1,0 +1,444 @@
+package io.poolagent.session;
+
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+
+import static io.poolagent.session.SessionChanges.ABORTED;
+import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
+import static io.poolagent.session.SessionChanges.DRIVER_USED;
+import static io.poolagent.session.SessionChanges.NONE;
+import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
+
+/**
+ * The physical connection as HikariCP holds it: the driver's connection, plus a record of what the current
+ * borrower did to the server session. It sits <em>under</em> HikariCP's proxies, so the application still
+ * gets HikariCP's connection, statements and result sets, whose back-references
+ * ({@code statement.getConnection()} and the like) all lead to the same handle, and HikariCP's close runs
+ * however the application closes it. This class only watches what passes through it:
+ * <ul>
+ * <li>SQL text, at prepare time and through {@link TrackedStatement}: {@link SqlClassifier} says what it
+ * may leave behind;</li>
+ * <li>JDBC calls that change the server session beyond what HikariCP restores ({@code setSchema},
+ * {@code setClientInfo}), or client state it does not restore (holdability, type map);</li>
+ * <li>{@code unwrap} to the driver's own class: from then on the agent cannot see what the borrower does
+ * (COPY, notifications, driver settings), so the session will not be reused;</li>
+ * <li>{@code abort}: the slot goes back to the pool at once.</li>
+ * </ul>
+ * HikariCP marks each borrow with JDBC 4.3's {@code beginRequest()} and each return with
+ * {@code endRequest()}; the latter hands the session to {@link ReturnPath}.
+ *
+ * <p>Fields are used by one borrower at a time; HikariCP's bag hands a connection over with a CAS, which
+ * orders one borrower's writes before the next one's reads.
+ */
+public final class TrackedConnection implements Connection {
+
+    private final Connection physical;
+    private final ReturnPath returnPath;
+    private int changes;
+    private Connection lentAs;
+    private boolean clientStateSaved;
+    private int originalHoldability;
+    private Map<String, Class<?>> originalTypeMap;
+
+    public TrackedConnection(Connection physical, ReturnPath returnPath) {
+        this.physical = physical;
+        this.returnPath = returnPath;
+    }
+
+    /** The pool's handle for this borrow: what to evict if the session must not come back. */
+    public void lentAs(Connection handle) {
+        this.lentAs = handle;
+    }
+
+    Connection lentAs() {
+        return lentAs;
+    }
+
+    Connection physical() {
+        return physical;
+    }
+
+    void note(int change) {
+        changes |= change;
+    }
+
+    /** What this borrow changed; the record starts afresh. */
+    int takeChanges() {
+        int taken = changes;
+        changes = NONE;
+        return taken;
+    }
+
+    /** Holdability and the type map live in the driver object, not in the server: put them back here. */
+    void restoreClientState() throws SQLException {
+        if (clientStateSaved) {
+            clientStateSaved = false;
+            physical.setHoldability(originalHoldability);
+            physical.setTypeMap(originalTypeMap);
+        }
+    }
+
+    private void saveClientState() throws SQLException {
+        if (!clientStateSaved) {
+            originalHoldability = physical.getHoldability();
+            originalTypeMap = physical.getTypeMap();
+            clientStateSaved = true;
+        }
+    }
+
+    /**
+     * A COPY started through the unwrapped driver connection holds the protocol until it ends; any
+     * statement would wait for it for ever (a pool's close rolls back and resets). Without a pool, closing
+     * such a connection simply dropped it: do the same.
+     */
+    private void refuseWhileCopying() throws SQLException {
+        if ((changes & DRIVER_USED) != 0 && DriverState.copyInProgress(physical)) {
+            returnPath.abandon(this, "a COPY was still in progress");
+            throw new SQLNonTransientConnectionException(
+                    "pool-agent: the connection was closed because a COPY was still in progress", "08003");
+        }
+    }
+
+    // ---- the request boundaries HikariCP marks (it never forwards them to the driver through us) ----
+
+    @Override
+    public void beginRequest() {
+        changes = NONE;
+    }
+
+    @Override
+    public void endRequest() {
+        returnPath.returned(this);
+    }
+
+    // ---- what the borrower did ----
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return new TrackedStatement(physical.createStatement(), this);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int concurrency) throws SQLException {
+        return new TrackedStatement(physical.createStatement(resultSetType, concurrency), this);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int concurrency, int holdability) throws SQLException {
+        return new TrackedStatement(physical.createStatement(resultSetType, concurrency, holdability), this);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareStatement(sql);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareStatement(sql, autoGeneratedKeys);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareStatement(sql, columnIndexes);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareStatement(sql, columnNames);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int concurrency) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareStatement(sql, resultSetType, concurrency);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int concurrency, int holdability)
+            throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareStatement(sql, resultSetType, concurrency, holdability);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareCall(sql);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int concurrency) throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareCall(sql, resultSetType, concurrency);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int concurrency, int holdability)
+            throws SQLException {
+        note(SqlClassifier.classify(sql));
+        return physical.prepareCall(sql, resultSetType, concurrency, holdability);
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        refuseWhileCopying();
+        note(SCHEMA_CALL);
+        physical.setSchema(schema);
+    }
+
+    @Override
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        note(CLIENT_INFO_CALL);
+        physical.setClientInfo(name, value);
+    }
+
+    @Override
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        note(CLIENT_INFO_CALL);
+        physical.setClientInfo(properties);
+    }
+
+    @Override
+    public void setHoldability(int holdability) throws SQLException {
+        saveClientState();
+        physical.setHoldability(holdability);
+    }
+
+    @Override
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        saveClientState();
+        physical.setTypeMap(map);
+    }
+
+    @Override
+    public void abort(Executor executor) throws SQLException {
+        note(ABORTED);
+        try {
+            physical.abort(executor);
+        } finally {
+            returnPath.aborted(this);
+        }
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        T unwrapped = physical.unwrap(iface);
+        note(DRIVER_USED);
+        return unwrapped;
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || physical.isWrapperFor(iface);
+    }
+
+    // ---- what HikariCP's close calls: never wait behind an unfinished COPY, nor for a silent server ----
+
+    @Override
+    public void rollback() throws SQLException {
+        refuseWhileCopying();
+        returnPath.bounded(physical, physical::rollback);
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        refuseWhileCopying();
+        physical.rollback(savepoint);
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        refuseWhileCopying();
+        physical.commit();
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        refuseWhileCopying();
+        physical.setAutoCommit(autoCommit);
+    }
+
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        refuseWhileCopying();
+        physical.setReadOnly(readOnly);
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        refuseWhileCopying();
+        physical.setTransactionIsolation(level);
+    }
+
+    // ---- everything else only delegates ----
+
+    @Override
+    public void close() throws SQLException {
+        physical.close();
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return physical.isClosed();
+    }
+
+    @Override
+    public String nativeSQL(String sql) throws SQLException {
+        return physical.nativeSQL(sql);
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        return physical.getAutoCommit();
+    }
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return physical.getMetaData();
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        return physical.isReadOnly();
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        physical.setCatalog(catalog);
+    }
+
+    @Override
+    public String getCatalog() throws SQLException {
+        return physical.getCatalog();
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        return physical.getTransactionIsolation();
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        return physical.getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        physical.clearWarnings();
+    }
+
+    @Override
+    public Map<String, Class<?>> getTypeMap() throws SQLException {
+        return physical.getTypeMap();
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        return physical.getHoldability();
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        return physical.setSavepoint();
+    }
+
+    @Override
+    public Savepoint setSavepoint(String name) throws SQLException {
+        return physical.setSavepoint(name);
+    }
+
+    @Override
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        physical.releaseSavepoint(savepoint);
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        return physical.createClob();
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        return physical.createBlob();
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        return physical.createNClob();
+    }
+
+    @Override
+    public SQLXML createSQLXML() throws SQLException {
+        return physical.createSQLXML();
+    }
+
+    @Override
+    public boolean isValid(int timeout) throws SQLException {
+        return physical.isValid(timeout);
+    }
+
+    @Override
+    public String getClientInfo(String name) throws SQLException {
+        return physical.getClientInfo(name);
+    }
+
+    @Override
+    public Properties getClientInfo() throws SQLException {
+        return physical.getClientInfo();
+    }
+
+    @Override
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return physical.createArrayOf(typeName, elements);
+    }
+
+    @Override
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        return physical.createStruct(typeName, attributes);
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        return physical.getSchema();
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        physical.setNetworkTimeout(executor, milliseconds);
+    }
+
+    @Override
+    public int getNetworkTimeout() throws SQLException {
+        return physical.getNetworkTimeout();
+    }
+
+    @Override
+    public String toString() {
+        return physical.toString();
+    }
+}

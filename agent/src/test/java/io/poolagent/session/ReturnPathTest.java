@@ -1,0 +1,73 @@
+package io.poolagent.session;
+
+import static io.poolagent.session.SessionChanges.ADVISORY_LOCKS;
+import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
+import static io.poolagent.session.SessionChanges.HELD_CURSORS;
+import static io.poolagent.session.SessionChanges.NONE;
+import static io.poolagent.session.SessionChanges.PREPARED;
+import static io.poolagent.session.SessionChanges.ROLE;
+import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
+import static io.poolagent.session.SessionChanges.SEARCH_PATH;
+import static io.poolagent.session.SessionChanges.SEQUENCES;
+import static io.poolagent.session.SessionChanges.SETTINGS;
+import static io.poolagent.session.SessionChanges.TEMP_OBJECTS;
+import static io.poolagent.session.SessionChanges.UNKNOWN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.poolagent.config.ResetMode;
+import org.junit.jupiter.api.Test;
+
+/** What the return path sends for each kind of change, in each mode: one string, one round trip. */
+class ReturnPathTest {
+
+    private static String sql(ResetMode mode, int changes, boolean inTransaction) {
+        return new ReturnPath("test", mode, true, 5000).resetSql(changes, inTransaction);
+    }
+
+    @Test
+    void aBorrowerThatOnlyQueriedCostsNothingUnlessTheModeIsDiscard() {
+        assertNull(sql(ResetMode.TRACKED, NONE, false));
+        assertNull(sql(ResetMode.OFF, NONE, false));
+        assertEquals("DISCARD ALL", sql(ResetMode.DISCARD, NONE, false));
+    }
+
+    @Test
+    void trackedUndoesOnlyWhatChangedWithDiscardAllsOwnSteps() {
+        assertEquals("RESET ALL", sql(ResetMode.TRACKED, SETTINGS, false));
+        assertEquals("SET SESSION AUTHORIZATION DEFAULT; RESET ALL", sql(ResetMode.TRACKED, ROLE, false));
+        assertEquals("DISCARD TEMP", sql(ResetMode.TRACKED, TEMP_OBJECTS, false));
+        assertEquals("SELECT pg_advisory_unlock_all()", sql(ResetMode.TRACKED, ADVISORY_LOCKS, false));
+        assertEquals("CLOSE ALL", sql(ResetMode.TRACKED, HELD_CURSORS, false));
+        assertEquals("DISCARD SEQUENCES", sql(ResetMode.TRACKED, SEQUENCES, false));
+        assertEquals("RESET ALL", sql(ResetMode.TRACKED, CLIENT_INFO_CALL, false));
+        assertEquals("RESET ALL; DISCARD TEMP; SELECT pg_advisory_unlock_all()",
+                sql(ResetMode.TRACKED, SETTINGS | TEMP_OBJECTS | ADVISORY_LOCKS, false));
+    }
+
+    @Test
+    void searchPathAndPreparedStatementsNeedDiscardAllBecausePlansDependOnThem() {
+        for (int change : new int[] {SEARCH_PATH, SCHEMA_CALL, PREPARED, UNKNOWN}) {
+            assertEquals("DISCARD ALL", sql(ResetMode.TRACKED, change | SETTINGS, false));
+        }
+    }
+
+    @Test
+    void anOpenTransactionIsRolledBackFirstInEveryMode() {
+        assertEquals("ROLLBACK", sql(ResetMode.TRACKED, NONE, true));
+        assertEquals("ROLLBACK; RESET ALL", sql(ResetMode.TRACKED, SETTINGS, true));
+        assertEquals("ROLLBACK; DISCARD ALL", sql(ResetMode.DISCARD, NONE, true));
+        assertEquals("ROLLBACK", sql(ResetMode.OFF, SETTINGS | TEMP_OBJECTS, true));
+    }
+
+    @Test
+    void offUndoesOnlyWhatJdbcCallsChanged() {
+        assertNull(sql(ResetMode.OFF, SETTINGS | ROLE | TEMP_OBJECTS | ADVISORY_LOCKS, false));
+        assertEquals("RESET search_path; RESET application_name", sql(ResetMode.OFF, SCHEMA_CALL | CLIENT_INFO_CALL, false));
+    }
+
+    @Test
+    void otherDatabasesGetNoSql() {
+        assertNull(new ReturnPath("h2", ResetMode.DISCARD, false, 5000).resetSql(SETTINGS, true));
+    }
+}

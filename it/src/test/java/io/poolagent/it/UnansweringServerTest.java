@@ -1,0 +1,50 @@
+package io.poolagent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.poolagent.it.apps.StalledReset;
+import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.Jdks;
+import io.poolagent.it.support.PostgresExtension;
+import io.poolagent.it.support.PostgresServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A server process that stops answering (a network partition, a frozen host) never hangs the application. */
+class UnansweringServerTest {
+
+    @RegisterExtension
+    static final PostgresExtension PG = PostgresExtension.server(20, PostgresServer.Auth.TRUST).role("app", "app-secret");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aResetThatGetsNoAnswerEndsTheSessionAndCloseReturns() throws Exception {
+        Path go = tmp.resolve("go");
+        try (ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_MAX_OPEN_CONNS", "1")
+                .env("DB_POOL_RESET_TIMEOUT", "1s")
+                .start(StalledReset.class, PG.url(), "app", "app-secret", go.toString())) {
+            String backend = app.awaitOutputValue("pid", Duration.ofSeconds(60));
+            signal("STOP", backend);
+            try {
+                Files.createFile(go);
+                app.awaitOutput("RESULT closed=true", Duration.ofSeconds(60));
+            } finally {
+                signal("CONT", backend);
+            }
+            ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
+            assertEquals("true", r.value("nextIsAnotherSession"), "the frozen session was not reused\n" + r);
+        }
+    }
+
+    private static void signal(String signal, String pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
+    }
+}

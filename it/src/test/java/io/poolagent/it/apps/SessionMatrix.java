@@ -1,0 +1,243 @@
+package io.poolagent.it.apps;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Every way an application can change its session, one row each. A first borrower makes the change and
+ * closes the connection (directly or through a statement, a result set or the metadata); a second
+ * borrower reads the state back. Run with DB_MAX_OPEN_CONNS=1 so the second borrower gets the first one's
+ * session unless the pool ended it. {@link #fresh} reads the same things on new sessions, for comparison.
+ *
+ * <p>Output, one line per row: {@code RESULT <row>=<what the second borrower saw>|reused} (or {@code |new}
+ * when it got another session). Needs a role "other", a table matrix_rows(id int) and a sequence
+ * matrix_seq. Args: URL USER PASSWORD
+ */
+public final class SessionMatrix {
+
+    interface Sql {
+        void run(Connection c) throws Exception;
+    }
+
+    interface Probe {
+        String read(Connection c) throws Exception;
+    }
+
+    /** How the first borrower gives the connection back. */
+    enum Close { DIRECT, STATEMENT, RESULT_SET, METADATA, NONE }
+
+    static final class Row {
+        final String name;
+        final Sql change;
+        final Close close;
+        final Probe probe;
+
+        Row(String name, Sql change, Close close, Probe probe) {
+            this.name = name;
+            this.change = change;
+            this.close = close;
+            this.probe = probe;
+        }
+    }
+
+    public static List<String> rowNames() {
+        List<String> names = new ArrayList<>();
+        rows().forEach(r -> names.add(r.name));
+        return names;
+    }
+
+    static List<Row> rows() {
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row("SET statement_timeout", c -> exec(c, "set statement_timeout = 1234"), Close.DIRECT,
+                c -> one(c, "show statement_timeout")));
+        rows.add(new Row("set_config, session", c -> one(c, "select set_config('app.tenant', '42', false)"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("set_config, local, transaction left open", c -> {
+            exec(c, "begin");
+            one(c, "select set_config('app.tenant', '43', true)");
+        }, Close.DIRECT, SessionMatrix::tenant));
+        rows.add(new Row("SET LOCAL, transaction left open", c -> {
+            exec(c, "begin");
+            exec(c, "set local work_mem = '7MB'");
+        }, Close.DIRECT, c -> one(c, "show work_mem")));
+        rows.add(new Row("SET ROLE", c -> exec(c, "set role other"), Close.DIRECT, c -> one(c, "select current_user")));
+        rows.add(new Row("SET SESSION AUTHORIZATION", c -> exec(c, "set session authorization other"), Close.DIRECT,
+                c -> one(c, "select session_user || '/' || current_user")));
+        rows.add(new Row("SET search_path", c -> exec(c, "set search_path to pg_catalog"), Close.DIRECT,
+                c -> one(c, "show search_path")));
+        rows.add(new Row("setSchema()", c -> c.setSchema("pg_catalog"), Close.DIRECT, c -> one(c, "show search_path")));
+        rows.add(new Row("setCatalog()", c -> c.setCatalog("template1"), Close.DIRECT, Connection::getCatalog));
+        rows.add(new Row("setReadOnly(true)", c -> c.setReadOnly(true), Close.DIRECT,
+                c -> c.isReadOnly() + "/" + one(c, "show transaction_read_only")));
+        rows.add(new Row("setTransactionIsolation(SERIALIZABLE)",
+                c -> c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE), Close.DIRECT,
+                c -> c.getTransactionIsolation() + "/" + one(c, "show transaction_isolation")));
+        rows.add(new Row("setAutoCommit(false), insert not committed", c -> {
+            c.setAutoCommit(false);
+            exec(c, "insert into matrix_rows values (1)");
+        }, Close.DIRECT, c -> c.getAutoCommit() + "/" + one(c, "select count(*) from matrix_rows")));
+        rows.add(new Row("setClientInfo(ApplicationName)", c -> c.setClientInfo("ApplicationName", "dirty"), Close.DIRECT,
+                c -> one(c, "show application_name")));
+        rows.add(new Row("setHoldability(HOLD_CURSORS_OVER_COMMIT)",
+                c -> c.setHoldability(ResultSet.HOLD_CURSORS_OVER_COMMIT), Close.DIRECT,
+                c -> String.valueOf(c.getHoldability())));
+        rows.add(new Row("temp table", c -> exec(c, "create temp table leftover(id int)"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_class where relname = 'leftover' and relpersistence = 't'")));
+        rows.add(new Row("session advisory lock", c -> one(c, "select pg_advisory_lock(42)"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()")));
+        rows.add(new Row("LISTEN, notification queued in the driver", c -> {
+            exec(c, "listen jobs");
+            exec(c, "notify jobs, 'for the first borrower only'");
+        }, Close.DIRECT, c -> one(c, "select count(*) from pg_listening_channels()") + "/"
+                + notifications(c.unwrap(PGConnection.class).getNotifications())));
+        rows.add(new Row("cursor WITH HOLD", c -> exec(c, "declare leftover cursor with hold for select 1"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_cursors where name = 'leftover'")));
+        rows.add(new Row("PREPARE", c -> exec(c, "prepare leftover_plan as select 1"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_prepared_statements where name = 'leftover_plan'")));
+        rows.add(new Row("SQL BEGIN, insert not committed", c -> {
+            exec(c, "begin");
+            exec(c, "insert into matrix_rows values (2)");
+        }, Close.DIRECT, c -> one(c, "select count(*) from matrix_rows") + "/"
+                + one(c, "select coalesce(txid_current_if_assigned()::text, 'no transaction id')")));
+        rows.add(new Row("COPY FROM STDIN not finished", c -> {
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy matrix_rows from stdin");
+            byte[] line = "3\n".getBytes(StandardCharsets.US_ASCII);
+            copy.writeToCopy(line, 0, line.length);
+        }, Close.DIRECT, c -> one(c, "select count(*) from matrix_rows")));
+        rows.add(new Row("abort()", c -> c.abort(Runnable::run), Close.NONE, c -> one(c, "select 'connected'")));
+        rows.add(new Row("nextval, then lastval() by the next borrower", c -> one(c, "select nextval('matrix_seq')"),
+                Close.DIRECT, c -> one(c, "select 'defined: ' || (lastval() > 0)")));
+        for (Close path : new Close[] {Close.STATEMENT, Close.RESULT_SET, Close.METADATA}) {
+            rows.add(new Row("SET ROLE + set_config, closed through " + closePath(path), c -> {
+                exec(c, "set role other");
+                one(c, "select set_config('app.tenant', '44', false)");
+            }, path, c -> one(c, "select current_user") + "/" + tenant(c)));
+        }
+        return rows;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String url = args[0];
+        System.out.println("RESULT statementConnectionIsTheHandle=" + statementKnowsItsConnection(url, args[1], args[2]));
+        for (Row row : rows()) {
+            System.out.println("RESULT " + row.name + "=" + run(row, url, args[1], args[2]));
+        }
+    }
+
+    /** What a new session shows for each row, without any change made before. */
+    public static Map<String, String> fresh(String url, String user, String password) throws Exception {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Row row : rows()) {
+            try (Connection c = DriverManager.getConnection(url, user, password)) {
+                values.put(row.name, read(row.probe, c));
+            }
+        }
+        return values;
+    }
+
+    private static String run(Row row, String url, String user, String password) throws Exception {
+        Connection first = DriverManager.getConnection(url, user, password);
+        int firstPid = pid(first);
+        String failed = null;
+        try {
+            row.change.run(first);
+        } catch (Exception e) {
+            failed = "change failed: " + e;
+        }
+        close(first, failed == null ? row.close : Close.DIRECT);
+        if (failed != null) {
+            return failed;
+        }
+        try (Connection next = DriverManager.getConnection(url, user, password)) {
+            int nextPid = pid(next);
+            String seen = read(row.probe, next);
+            // End this session, so that a mode that leaks cannot spill one row's state into the next row.
+            next.abort(Runnable::run);
+            return seen + "|" + (nextPid == firstPid ? "reused" : "new");
+        } catch (SQLException e) {
+            return "no connection: SQLSTATE " + e.getSQLState();
+        }
+    }
+
+    private static boolean statementKnowsItsConnection(String url, String user, String password) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select 1")) {
+            return s.getConnection() == c && rs.getStatement().getConnection() == c
+                    && c.prepareStatement("select 1").getConnection() == c && c.getMetaData().getConnection() == c;
+        }
+    }
+
+    private static void close(Connection c, Close path) throws SQLException {
+        switch (path) {
+            case DIRECT:
+                c.close();
+                break;
+            case STATEMENT:
+                c.createStatement().getConnection().close();
+                break;
+            case RESULT_SET:
+                c.createStatement().executeQuery("select 1").getStatement().getConnection().close();
+                break;
+            case METADATA:
+                c.getMetaData().getConnection().close();
+                break;
+            default:
+                break;
+        }
+    }
+
+    static String closePath(Close path) {
+        switch (path) {
+            case STATEMENT: return "statement.getConnection()";
+            case RESULT_SET: return "resultSet.getStatement().getConnection()";
+            default: return "getMetaData().getConnection()";
+        }
+    }
+
+    /** The probe's answer, or the SQLSTATE it failed with (itself part of what a borrower would see). */
+    private static String read(Probe probe, Connection c) {
+        try {
+            return probe.read(c);
+        } catch (SQLException e) {
+            return "error " + e.getSQLState();
+        } catch (Exception e) {
+            return "error " + e;
+        }
+    }
+
+    private static String tenant(Connection c) throws SQLException {
+        String value = one(c, "select coalesce(current_setting('app.tenant', true), 'NULL')");
+        return value.isEmpty() ? "''" : value;
+    }
+
+    private static String notifications(Object[] pending) {
+        return (pending == null ? 0 : pending.length) + " pending";
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        return Integer.parseInt(one(c, "select pg_backend_pid()"));
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String one(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
