@@ -28,7 +28,7 @@ public final class Installer {
                 AgentLog.info("disabled by " + Settings.ENABLED + "=false: connections stay unpooled");
                 return;
             }
-            AgentMetrics metrics = new AgentMetrics(settings.metricsHost(), settings.metricsPort());
+            AgentMetrics metrics = new AgentMetrics(settings);
             Bridge.install(new PoolRegistry(settings, metrics));
             Instrumentations.install(instrumentation);
             AgentLog.debug("started, pooling " + settings.urlPrefixes() + " with " + settings.describe());

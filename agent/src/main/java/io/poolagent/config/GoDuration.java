@@ -1,12 +1,14 @@
 package io.poolagent.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
  * Go's {@code time.ParseDuration} syntax, because the pods' env vars were written for Go services:
  * a sequence of decimal numbers, each with an optional fraction and a unit, like "300ms", "1.5h" or
  * "1h30m". Units: ns, us (or µs), ms, s, m, h. A bare "0" is allowed; any other number needs a unit.
- * Rules follow Go's src/time/format.go; negative values are refused because no setting here takes one.
+ * Rules follow Go's src/time/format.go; negative values are refused because no setting here takes one,
+ * and so are fractions of a nanosecond, which Go would silently drop.
  */
 public final class GoDuration {
 
@@ -15,36 +17,32 @@ public final class GoDuration {
 
     public static Duration parse(String text) {
         try {
-            return parseNanos(text);
-        } catch (ArithmeticException | NumberFormatException e) {
+            return Duration.ofNanos(parseNanos(text).longValueExact());
+        } catch (ArithmeticException e) {
             throw new IllegalArgumentException("out of range");
         }
     }
 
-    private static Duration parseNanos(String text) {
+    /**
+     * Exact, unlike Go (which drops digits below a nanosecond): "0.1ns" must not quietly become 0, which
+     * for some settings means "no limit".
+     */
+    private static BigDecimal parseNanos(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty duration");
         }
         if (text.equals("0")) {
-            return Duration.ZERO;
+            return BigDecimal.ZERO;
         }
-        long nanos = 0;
+        BigDecimal nanos = BigDecimal.ZERO;
         int i = 0;
         while (i < text.length()) {
             int start = i;
-            while (i < text.length() && Character.isDigit(text.charAt(i))) {
+            while (i < text.length() && (Character.isDigit(text.charAt(i)) || text.charAt(i) == '.')) {
                 i++;
             }
-            String whole = text.substring(start, i);
-            String fraction = "";
-            if (i < text.length() && text.charAt(i) == '.') {
-                int fractionStart = ++i;
-                while (i < text.length() && Character.isDigit(text.charAt(i))) {
-                    i++;
-                }
-                fraction = text.substring(fractionStart, i);
-            }
-            if (whole.isEmpty() && fraction.isEmpty()) {
+            String number = text.substring(start, i);
+            if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
                 throw new IllegalArgumentException("expected a number at \"" + text.substring(start) + "\"");
             }
             int unitStart = i;
@@ -52,15 +50,12 @@ public final class GoDuration {
                 i++;
             }
             long unit = unitNanos(text.substring(unitStart, i));
-            nanos = Math.addExact(nanos, component(whole, fraction, unit));
+            nanos = nanos.add(new BigDecimal(number.startsWith(".") ? "0" + number : number).multiply(BigDecimal.valueOf(unit)));
         }
-        return Duration.ofNanos(nanos);
-    }
-
-    private static long component(String whole, String fraction, long unit) {
-        long value = whole.isEmpty() ? 0 : Math.multiplyExact(Long.parseLong(whole), unit);
-        double part = fraction.isEmpty() ? 0 : Double.parseDouble("0." + fraction) * unit;
-        return Math.addExact(value, (long) part);
+        if (nanos.stripTrailingZeros().scale() > 0) {
+            throw new IllegalArgumentException("finer than a nanosecond");
+        }
+        return nanos;
     }
 
     private static long unitNanos(String unit) {

@@ -2,6 +2,10 @@ package io.poolagent.config;
 
 import io.poolagent.log.AgentLog;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,10 +16,12 @@ import java.util.Map;
 
 /**
  * The agent's effective settings, read once at start-up from the environment and the agent arguments
- * ({@code -javaagent:pool-agent.jar=KEY=VALUE;KEY=VALUE}; arguments win). Immutable.
+ * ({@code -javaagent:pool-agent.jar=KEY=VALUE;KEY=VALUE}; arguments win).
  *
  * <p>A bad value never stops the agent: it produces one problem line naming the setting, the value and
- * the expected form, and that one setting falls back to its default.
+ * the expected form (a password is never repeated), and that one setting falls back to its default.
+ * Every number and duration has a range; durations are Go's syntax in whole milliseconds, the resolution
+ * HikariCP works in, so that "0.1ns" cannot quietly round to 0 ("no limit").
  */
 public final class Settings {
 
@@ -32,26 +38,43 @@ public final class Settings {
     public static final String CONNECT_RETRIES = "DB_POOL_CONNECT_RETRIES";
     public static final String CONNECT_BACKOFF = "DB_POOL_CONNECT_BACKOFF";
     public static final String CONNECT_BACKOFF_MAX = "DB_POOL_CONNECT_BACKOFF_MAX";
+    public static final String UNUSED_TIMEOUT = "DB_POOL_UNUSED_TIMEOUT";
+    public static final String LEAK_DETECTION = "DB_POOL_LEAK_DETECTION";
     public static final String METRICS_PORT = "DB_POOL_METRICS_PORT";
     public static final String METRICS_HOST = "DB_POOL_METRICS_HOST";
+    public static final String METRICS_USER = "DB_POOL_METRICS_USER";
+    public static final String METRICS_PASSWORD = "DB_POOL_METRICS_PASSWORD";
+    public static final String METRICS_PASSWORD_FILE = "DB_POOL_METRICS_PASSWORD_FILE";
 
     /** Clear of jmx_exporter (9404), OpenTelemetry (9464), postgres_exporter (9187) and the usual 8080. */
     public static final int DEFAULT_METRICS_PORT = 9433;
 
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
             ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
-            METRICS_PORT, METRICS_HOST);
+            UNUSED_TIMEOUT, LEAK_DETECTION, METRICS_PORT, METRICS_HOST, METRICS_USER, METRICS_PASSWORD,
+            METRICS_PASSWORD_FILE);
 
+    /** A pool larger than this is a typo: PostgreSQL itself is rarely run with more connections in all. */
+    static final int MAX_POOL_SIZE = 10_000;
+    static final int MAX_RETRIES = 100;
     /** HikariCP silently replaces shorter values with its 30-minute default; we refuse them instead. */
     static final Duration MIN_LIFETIME = Duration.ofSeconds(30);
     /** HikariCP silently replaces shorter values with its 10-minute default. */
     static final Duration MIN_IDLE_TIME = Duration.ofSeconds(10);
+    static final Duration MAX_CONNECTION_AGE = Duration.ofHours(24);
     /** HikariCP's floor for connectionTimeout. */
     static final Duration MIN_ACQUIRE_TIMEOUT = Duration.ofMillis(250);
+    static final Duration MAX_ACQUIRE_TIMEOUT = Duration.ofMinutes(10);
     /** A reset is one round trip; shorter would close healthy sessions on a busy network. */
     static final Duration MIN_RESET_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_RESET_TIMEOUT = Duration.ofMinutes(1);
     /** Shorter back-off steps would just be a busy loop against a server that is not there. */
     static final Duration MIN_BACKOFF = Duration.ofMillis(10);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    static final Duration MAX_BACKOFF_CAP = Duration.ofHours(1);
+    static final Duration MIN_UNUSED_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration MAX_UNUSED_TIMEOUT = Duration.ofDays(7);
+    static final Duration MIN_LEAK_DETECTION = Duration.ofSeconds(1);
 
     private final boolean enabled;
     private final List<String> urlPrefixes;
@@ -66,8 +89,12 @@ public final class Settings {
     private final int connectRetries;
     private final Duration connectBackoff;
     private final Duration connectBackoffMax;
+    private final Duration unusedTimeout;
+    private final Duration leakDetection;
     private final int metricsPort;
     private final String metricsHost;
+    private final String metricsUser;
+    private final String metricsPassword;
     private final List<String> problems;
     private final List<String> warnings;
     /** The last URL {@link #pools} accepted; a racy one-entry cache is fine for an answer that never changes. */
@@ -76,17 +103,27 @@ public final class Settings {
     private Settings(Reader in) {
         enabled = in.bool(ENABLED, true);
         urlPrefixes = in.urlPrefixes(URLS, List.of("jdbc:postgresql:"));
-        maxOpen = in.count(MAX_OPEN, 25, 1, "a whole number >= 1, like 25 (Go's 0 = unlimited cannot be pooled)");
-        maxIdle = in.maxIdle(maxOpen);
-        maxLifetime = in.duration(MAX_LIFETIME, Duration.ofMinutes(5), MIN_LIFETIME, true);
-        maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, true);
-        acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, false);
+        maxOpen = in.count(MAX_OPEN, 25, 1, MAX_POOL_SIZE, "a whole number from 1 to " + MAX_POOL_SIZE
+                + ", like 25 (Go's 0 = unlimited cannot be pooled)");
+        maxIdle = in.count(MAX_IDLE, Math.min(10, maxOpen), 0, maxOpen,
+                "a whole number from 0 to DB_MAX_OPEN_CONNS (" + maxOpen + ")");
+        maxLifetime = in.duration(MAX_LIFETIME, Duration.ofMinutes(5), MIN_LIFETIME, MAX_CONNECTION_AGE, "0 for no limit");
+        maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, MAX_CONNECTION_AGE, "0 for no limit");
+        acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, MAX_ACQUIRE_TIMEOUT, null);
         reset = in.choice(RESET, ResetMode.TRACKED, ResetMode::valueOf, "tracked, discard or off");
-        resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, false);
+        resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, MAX_RESET_TIMEOUT, null);
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, AgentLog.Level::valueOf, "error, warn, info, debug or off");
-        connectRetries = in.count(CONNECT_RETRIES, 5, 0, "a whole number >= 0, like 5 (0 = fail at once)");
-        connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, false);
-        connectBackoffMax = in.backoffMax(connectBackoff);
+        connectRetries = in.count(CONNECT_RETRIES, 5, 0, MAX_RETRIES,
+                "a whole number from 0 to " + MAX_RETRIES + ", like 5 (0 = fail at once)");
+        connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, MAX_BACKOFF, null);
+        connectBackoffMax = in.duration(CONNECT_BACKOFF_MAX, max(connectBackoff, Duration.ofSeconds(16)), connectBackoff,
+                MAX_BACKOFF_CAP, null);
+        unusedTimeout = in.duration(UNUSED_TIMEOUT, Duration.ofMinutes(10), MIN_UNUSED_TIMEOUT, MAX_UNUSED_TIMEOUT,
+                "0 to keep unused pools");
+        leakDetection = in.leakDetection(maxLifetime);
+        String[] credentials = in.metricsCredentials(); // first: half a configuration turns the port off
+        metricsUser = credentials == null ? null : credentials[0];
+        metricsPassword = credentials == null ? null : credentials[1];
         metricsPort = in.port(METRICS_PORT, DEFAULT_METRICS_PORT);
         metricsHost = in.host(METRICS_HOST, "0.0.0.0");
         in.warnIneffectiveIdleTime(maxIdle, maxOpen, maxIdleTime, maxLifetime);
@@ -182,6 +219,16 @@ public final class Settings {
         return connectBackoffMax;
     }
 
+    /** A pool nobody borrowed from for this long is closed and forgotten, credentials included; 0 = never. */
+    public Duration unusedTimeout() {
+        return unusedTimeout;
+    }
+
+    /** A connection borrowed for longer than this is reported as a possible leak; 0 = off. */
+    public Duration leakDetection() {
+        return leakDetection;
+    }
+
     /** The metrics endpoint's port: 0 for any free port, -1 when DB_POOL_METRICS_PORT=off. */
     public int metricsPort() {
         return metricsPort;
@@ -189,6 +236,16 @@ public final class Settings {
 
     public String metricsHost() {
         return metricsHost;
+    }
+
+    /** Basic-auth user for /metrics and /pools, or null for none. */
+    public String metricsUser() {
+        return metricsUser;
+    }
+
+    /** Its password; never logged. */
+    public String metricsPassword() {
+        return metricsPassword;
     }
 
     /** Bad values, one line each; each named setting fell back to its default. */
@@ -201,7 +258,7 @@ public final class Settings {
         return warnings;
     }
 
-    /** The seeds' start-up line, "MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m", and ours. */
+    /** The Go services' start-up line, "MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m", and ours. */
     public String describe() {
         return "MaxOpen=" + maxOpen + ", MaxIdle=" + maxIdle
                 + ", MaxLifetime=" + GoDuration.format(maxLifetime)
@@ -211,6 +268,10 @@ public final class Settings {
                 + ", ConnectRetries=" + connectRetries
                 + (connectRetries == 0 ? "" : ", Backoff=" + GoDuration.format(connectBackoff) + ".."
                         + GoDuration.format(connectBackoffMax));
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** Parses raw values, collecting one problem line per bad one. */
@@ -230,8 +291,7 @@ public final class Settings {
         }
 
         private void reject(String key, String value, String expected, Object fallback) {
-            problems.add(key + "=\"" + value + "\" is not valid: expected " + expected
-                    + "; using the default " + fallback);
+            problems.add(key + "=\"" + value + "\" is not valid: expected " + expected + "; using the default " + fallback);
         }
 
         boolean bool(String key, boolean fallback) {
@@ -263,11 +323,7 @@ public final class Settings {
             return List.copyOf(prefixes);
         }
 
-        int count(String key, int fallback, int min, String expected) {
-            return count(key, fallback, min, expected, Integer.MAX_VALUE);
-        }
-
-        int count(String key, int fallback, int min, String expected, int max) {
+        int count(String key, int fallback, int min, int max, String expected) {
             String value = raw(key);
             if (value == null) {
                 return fallback;
@@ -284,41 +340,39 @@ public final class Settings {
             return fallback;
         }
 
-        /** Go clips MaxIdle to MaxOpen silently; a value above MaxOpen is almost surely a typo, so say so. */
-        int maxIdle(int maxOpen) {
-            int fallback = Math.min(10, maxOpen);
-            int idle = count(MAX_IDLE, fallback, 0, "a whole number from 0 to DB_MAX_OPEN_CONNS (" + maxOpen + ")");
-            if (idle > maxOpen) {
-                reject(MAX_IDLE, String.valueOf(idle), "a whole number from 0 to DB_MAX_OPEN_CONNS (" + maxOpen + ")",
-                        fallback);
-                return fallback;
-            }
-            return idle;
-        }
-
-        Duration duration(String key, Duration fallback, Duration min, boolean zeroAllowed) {
+        /**
+         * A Go duration in whole milliseconds from {@code min} to {@code max}; {@code zeroMeans}, when not
+         * null, allows 0 and says what it means.
+         */
+        Duration duration(String key, Duration fallback, Duration min, Duration max, String zeroMeans) {
             String value = raw(key);
             if (value == null) {
                 return fallback;
             }
-            String expected = "a Go duration like 90s, 5m or 1h30m, at least " + GoDuration.format(min)
-                    + (zeroAllowed ? " (or 0 for no limit)" : "");
             try {
                 Duration parsed = GoDuration.parse(value);
-                if ((zeroAllowed && parsed.isZero()) || parsed.compareTo(min) >= 0) {
+                boolean wholeMillis = parsed.toNanos() % 1_000_000 == 0;
+                if (wholeMillis && (parsed.isZero() ? zeroMeans != null
+                        : parsed.compareTo(min) >= 0 && parsed.compareTo(max) <= 0)) {
                     return parsed;
                 }
             } catch (IllegalArgumentException e) {
                 // reported below
             }
-            reject(key, value, expected, GoDuration.format(fallback));
+            reject(key, value, "a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from "
+                    + GoDuration.format(min) + " to " + GoDuration.format(max)
+                    + (zeroMeans == null ? "" : " (or " + zeroMeans + ")"), GoDuration.format(fallback));
             return fallback;
         }
 
-        /** The cap defaults to 16s, as in the seeds' 1s, 2s, 4s, 8s, 16s, but never below the first delay. */
-        Duration backoffMax(Duration initial) {
-            Duration fallback = initial.compareTo(Duration.ofSeconds(16)) > 0 ? initial : Duration.ofSeconds(16);
-            return duration(CONNECT_BACKOFF_MAX, fallback, initial, false);
+        /** Off by default; "off" or 0 turn it off; HikariCP-style, it must be shorter than the lifetime. */
+        Duration leakDetection(Duration lifetime) {
+            String value = raw(LEAK_DETECTION);
+            if (value != null && value.equalsIgnoreCase("off")) {
+                return Duration.ZERO;
+            }
+            Duration max = lifetime.isZero() ? MAX_CONNECTION_AGE : lifetime;
+            return duration(LEAK_DETECTION, Duration.ZERO, MIN_LEAK_DETECTION, max, "off");
         }
 
         int port(String key, int fallback) {
@@ -326,7 +380,7 @@ public final class Settings {
             if (value != null && value.equalsIgnoreCase("off")) {
                 return -1;
             }
-            return count(key, fallback, 0, "a TCP port from 0 (any free port) to 65535, or off", 65535);
+            return count(key, fallback, 0, 65535, "a TCP port from 0 (any free port) to 65535, or off");
         }
 
         /** A host name or address to bind; checked for form only, so that start-up never waits on DNS. */
@@ -353,6 +407,52 @@ public final class Settings {
                 reject(key, value, expected, fallback.toString().toLowerCase(Locale.ROOT));
                 return fallback;
             }
+        }
+
+        /**
+         * {user, password} for the endpoint's basic auth, or null for none. Half a configuration turns the
+         * endpoint off rather than leaving it open; no line ever repeats a password.
+         */
+        String[] metricsCredentials() {
+            String user = raw(METRICS_USER);
+            String password = values.get(METRICS_PASSWORD);
+            String file = raw(METRICS_PASSWORD_FILE);
+            if (user == null && password == null && file == null) {
+                return null;
+            }
+            if (file != null && password != null) {
+                return refuseEndpoint("set " + METRICS_PASSWORD + " or " + METRICS_PASSWORD_FILE + ", not both");
+            }
+            if (file != null) {
+                try {
+                    password = stripLineEnd(new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.UTF_8));
+                } catch (IOException | RuntimeException e) {
+                    return refuseEndpoint(METRICS_PASSWORD_FILE + "=\"" + file + "\" cannot be read ("
+                            + e.getClass().getSimpleName() + ")");
+                }
+            }
+            if (user == null || user.contains(":")) {
+                return refuseEndpoint(METRICS_USER + " must name a user without ':' when a metrics password is set");
+            }
+            if (password == null || password.isEmpty()) {
+                return refuseEndpoint(METRICS_USER + " is set but the password is empty or missing ("
+                        + METRICS_PASSWORD + " or " + METRICS_PASSWORD_FILE + ")");
+            }
+            return new String[] {user, password};
+        }
+
+        private String[] refuseEndpoint(String why) {
+            problems.add(why + "; the metrics endpoint stays off rather than open to anyone");
+            values.put(METRICS_PORT, "off");
+            return null;
+        }
+
+        private static String stripLineEnd(String text) {
+            int end = text.length();
+            while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+                end--;
+            }
+            return text.substring(0, end);
         }
 
         /** HikariCP ignores idleTimeout for a fixed-size pool and within a second of maxLifetime. */

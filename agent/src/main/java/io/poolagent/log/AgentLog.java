@@ -1,7 +1,6 @@
 package io.poolagent.log;
 
 import java.io.PrintStream;
-import java.util.Locale;
 
 /**
  * The agent's one logger: single lines on stderr, prefixed "[pool-agent]", so they stand out in a pod's
@@ -12,15 +11,11 @@ public final class AgentLog {
 
     /** Ordered from most to least severe. */
     public enum Level {
-        OFF, ERROR, WARN, INFO, DEBUG;
-
-        public static Level parse(String text) {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
-        }
+        OFF, ERROR, WARN, INFO, DEBUG
     }
 
     private static volatile Level threshold = Level.INFO;
-    private static volatile PrintStream out = System.err;
+    private static final PrintStream out = System.err;
 
     private AgentLog() {
     }
@@ -41,6 +36,17 @@ public final class AgentLog {
         log(Level.WARN, message);
     }
 
+    /** A warning followed by the stack of {@code where}, one frame per line. */
+    public static void warn(String message, Throwable where) {
+        if (enabled(Level.WARN)) {
+            StringBuilder text = new StringBuilder("[pool-agent] WARN ").append(message).append(": ").append(where.getMessage());
+            for (StackTraceElement frame : where.getStackTrace()) {
+                text.append(System.lineSeparator()).append("\tat ").append(frame);
+            }
+            out.println(text);
+        }
+    }
+
     public static void info(String message) {
         log(Level.INFO, message);
     }
@@ -53,10 +59,5 @@ public final class AgentLog {
         if (enabled(level)) {
             out.println("[pool-agent] " + level + " " + message);
         }
-    }
-
-    /** For tests that read what the agent logged. */
-    static void redirect(PrintStream stream) {
-        out = stream;
     }
 }

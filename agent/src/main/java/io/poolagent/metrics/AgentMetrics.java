@@ -4,6 +4,7 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -16,11 +17,12 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Every number the agent publishes, in one Prometheus registry:
+ * Every number the agent publishes, in one Prometheus registry of its own:
  * <ul>
  * <li>HikariCP's own Micrometer meters ({@code hikaricp_connections_*}), through HikariCP's tracker;</li>
- * <li>the seeds' Go names ({@code db_connections_*}), so their Grafana queries work unchanged;</li>
- * <li>the agent's own ({@code pool_agent_*}): intercepted and passed-through calls, pools, connect retries.</li>
+ * <li>the Go services' names ({@code db_connections_*}), so their Grafana queries work unchanged;</li>
+ * <li>the agent's own ({@code pool_agent_*}): intercepted and passed-through calls, pools, connect retries,
+ * session resets, leaks.</li>
  * </ul>
  * Nothing is built before the first pool: a JVM that never pools loads no Micrometer class and opens no port.
  * Every series carries the pool name ({@code user@host:port/db}), never a password.
@@ -39,17 +41,27 @@ public final class AgentMetrics {
 
     private final String host;
     private final int port;
+    private final String user;
+    private final String password;
     private final LongAdder[] intercepted = {new LongAdder(), new LongAdder()};
     private final LongAdder[] passedThrough = {new LongAdder(), new LongAdder()};
     private final LongAdder poolsCreated = new LongAdder();
+    private final LongAdder poolsClosed = new LongAdder();
     private final List<PoolStats> pools = new CopyOnWriteArrayList<>();
     private volatile PrometheusMeterRegistry registry;
+    private boolean serverTried;
     private volatile MetricsServer server;
 
-    /** {@code port} 0 picks a free port; a negative one turns the endpoint off. */
-    public AgentMetrics(String host, int port) {
+    public AgentMetrics(Settings settings) {
+        this(settings.metricsHost(), settings.metricsPort(), settings.metricsUser(), settings.metricsPassword());
+    }
+
+    /** {@code port} 0 picks a free port; a negative one turns the endpoint off; {@code user} null: no auth. */
+    AgentMetrics(String host, int port, String user, String password) {
         this.host = host;
         this.port = port;
+        this.user = user;
+        this.password = password;
     }
 
     public void intercepted(Entry entry) {
@@ -65,25 +77,27 @@ public final class AgentMetrics {
         PrometheusMeterRegistry meters = registry();
         poolsCreated.increment();
         pools.add(pool);
-        registerSeedsMeters(meters, pool);
-        registerRetryMeters(meters, pool);
-        startServerOnce();
+        registerGoStatsMeters(meters, pool);
+        registerAgentMeters(meters, pool);
+        startServerOnce(meters);
         return new MicrometerMetricsTrackerFactory(meters);
+    }
+
+    /** A pool closed for good: its series go (HikariCP removes its own when the pool closes). */
+    public synchronized void poolClosed(PoolStats pool) {
+        if (!pools.remove(pool) || registry == null) {
+            return;
+        }
+        poolsClosed.increment();
+        for (Meter meter : registry.getMeters()) {
+            if (pool.name().equals(meter.getId().getTag("pool"))) {
+                registry.remove(meter);
+            }
+        }
     }
 
     List<PoolStats> pools() {
         return pools;
-    }
-
-    String scrape(String contentType) {
-        PrometheusMeterRegistry meters = registry;
-        return meters == null ? "" : meters.scrape(contentType);
-    }
-
-    /** The port the endpoint listens on, or -1; for logs and tests. */
-    public int port() {
-        MetricsServer running = server;
-        return running == null ? -1 : running.port();
     }
 
     private PrometheusMeterRegistry registry() {
@@ -97,12 +111,15 @@ public final class AgentMetrics {
                         passedThrough[entry.ordinal()], "entry", entry.label);
             }
             counter(meters, "pool.agent.pools.created", "pools the agent has created", poolsCreated);
+            counter(meters, "pool.agent.pools.closed",
+                    "pools the agent closed and forgot: unused, superseded by a new password, or failed", poolsClosed);
             registry = meters;
         }
         return registry;
     }
 
-    private static void registerSeedsMeters(MeterRegistry meters, PoolStats pool) {
+    /** The names our users' Go services export from sql.DBStats, so their dashboards and alerts work as they are. */
+    private static void registerGoStatsMeters(MeterRegistry meters, PoolStats pool) {
         gauge(meters, "db.connections.max.open", "Maximum number of open connections (DB_MAX_OPEN_CONNS)",
                 pool, PoolStats::maxOpen);
         gauge(meters, "db.connections.open", "Number of open database connections", pool, PoolStats::open);
@@ -110,7 +127,7 @@ public final class AgentMetrics {
         gauge(meters, "db.connections.idle", "Number of idle database connections", pool, PoolStats::idle);
         FunctionCounter.builder("db.connections.wait.count", pool, PoolStats::waitCount)
                 .description("Total number of times waited for a connection").tag("pool", pool.name()).register(meters);
-        // A gauge, as in the seeds, so that the name stays db_connections_wait_duration_seconds; it only grows.
+        // A gauge, as the Go services export it, so that the name stays db_connections_wait_duration_seconds; it only grows.
         Gauge.builder("db.connections.wait.duration", pool, p -> p.waitNanos() / 1e9).baseUnit("seconds")
                 .description("Total time waited for database connections").tag("pool", pool.name()).register(meters);
         FunctionCounter.builder("db.connections.closed.max.idle.time", pool, PoolStats::closedMaxIdleTime)
@@ -121,19 +138,30 @@ public final class AgentMetrics {
                 .register(meters);
     }
 
-    private static void registerRetryMeters(MeterRegistry meters, PoolStats pool) {
+    private static void registerAgentMeters(MeterRegistry meters, PoolStats pool) {
         String retries = "pool.agent.connect.retries";
         String retriesHelp = "Retries of a pool's first connect, by outcome";
-        FunctionCounter.builder(retries, pool, PoolStats::connectRetriesSucceeded).description(retriesHelp)
-                .tag("pool", pool.name()).tag("outcome", "succeeded").register(meters);
-        FunctionCounter.builder(retries, pool, PoolStats::connectRetriesFailed).description(retriesHelp)
-                .tag("pool", pool.name()).tag("outcome", "failed").register(meters);
+        tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesSucceeded, "outcome", "succeeded");
+        tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesFailed, "outcome", "failed");
         String failures = "pool.agent.connect.failures";
         String failuresHelp = "First-connect sequences that failed: retries exhausted, or a permanent error";
-        FunctionCounter.builder(failures, pool, PoolStats::connectSequencesExhausted).description(failuresHelp)
-                .tag("pool", pool.name()).tag("kind", "exhausted").register(meters);
-        FunctionCounter.builder(failures, pool, PoolStats::connectPermanentFailures).description(failuresHelp)
-                .tag("pool", pool.name()).tag("kind", "permanent").register(meters);
+        tagged(meters, failures, failuresHelp, pool, PoolStats::connectSequencesExhausted, "kind", "exhausted");
+        tagged(meters, failures, failuresHelp, pool, PoolStats::connectPermanentFailures, "kind", "permanent");
+        String resets = "pool.agent.session.resets";
+        String resetsHelp = "What the return path did to sessions that needed it: a targeted reset, DISCARD ALL,"
+                + " or closing the session instead (aborted, unwrapped, LISTEN, failed reset)";
+        tagged(meters, resets, resetsHelp, pool, PoolStats::targetedResets, "kind", "targeted");
+        tagged(meters, resets, resetsHelp, pool, PoolStats::fullResets, "kind", "discard_all");
+        tagged(meters, resets, resetsHelp, pool, PoolStats::sessionsClosedAtReturn, "kind", "closed");
+        FunctionCounter.builder("pool.agent.leaks.detected", pool, PoolStats::leaksDetected)
+                .description("Connections held longer than DB_POOL_LEAK_DETECTION (each reported once, with the"
+                        + " borrower's stack)").tag("pool", pool.name()).register(meters);
+    }
+
+    private static void tagged(MeterRegistry meters, String name, String help, PoolStats pool,
+                               ToDoubleFunction<PoolStats> value, String tag, String tagValue) {
+        FunctionCounter.builder(name, pool, value).description(help).tag("pool", pool.name()).tag(tag, tagValue)
+                .register(meters);
     }
 
     private static void gauge(MeterRegistry meters, String name, String help, PoolStats pool,
@@ -145,15 +173,21 @@ public final class AgentMetrics {
         FunctionCounter.builder(name, source, LongAdder::sum).description(help).tags(tags).register(meters);
     }
 
-    private void startServerOnce() {
-        if (server != null || port < 0) {
+    private void startServerOnce(PrometheusMeterRegistry meters) {
+        if (serverTried || port < 0) {
+            return;
+        }
+        serverTried = true;
+        if (!ModuleLayer.boot().findModule("jdk.httpserver").isPresent()) {
+            AgentLog.warn("metrics endpoint not started: this Java runtime has no jdk.httpserver module (a jlink"
+                    + " image built without it); pooling works on. Add jdk.httpserver to the image for /metrics");
             return;
         }
         try {
-            server = MetricsServer.start(host, port, this);
-            AgentLog.info("metrics on http://" + host + ":" + server.port() + "/metrics (also /health and /pools)");
+            server = MetricsServer.start(host, port, meters.getPrometheusRegistry(), new Endpoints(pools), user, password);
+            AgentLog.info("metrics on http://" + host + ":" + server.port() + "/metrics (also /health/live,"
+                    + " /health/ready and /pools" + (user == null ? "" : "; basic auth on /metrics and /pools") + ")");
         } catch (Exception | LinkageError e) {
-            server = MetricsServer.NONE;
             AgentLog.warn("metrics endpoint not started on " + host + ":" + port + ": " + e
                     + "; pooling works on. If several JVMs share this pod, give each its own "
                     + Settings.METRICS_PORT + " (0 picks a free port)");

@@ -1,13 +1,18 @@
 package io.poolagent.metrics;
 
-import io.prometheus.client.exporter.common.TextFormat;
-
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * What each path answers. Everything is computed from counters and HikariCP's own gauges: no handler
- * borrows a connection, so a saturated pool cannot slow {@code /health} down.
+ * What {@code /health/live}, {@code /health/ready} and {@code /pools} answer. Computed from counters and
+ * HikariCP's own gauges: no answer borrows a connection, so a saturated pool cannot slow a probe down.
+ *
+ * <p>Probes follow Kubernetes' and Spring Boot's conventions. Liveness never depends on the database: a
+ * restart does not fix a database. Readiness fails only when a pool the application uses cannot reach its
+ * database. Load is not a fault: a saturated pool (all connections in use, callers waiting) stays ready,
+ * because taking a pod out of service under load moves its load onto the others; saturation shows in
+ * {@code /pools} and the metrics.
  */
 final class Endpoints {
 
@@ -27,52 +32,37 @@ final class Endpoints {
         }
     }
 
-    private final AgentMetrics metrics;
+    private final List<PoolStats> pools;
 
-    Endpoints(AgentMetrics metrics) {
-        this.metrics = metrics;
+    Endpoints(List<PoolStats> pools) {
+        this.pools = pools;
     }
 
-    Response handle(String target, String accept) {
-        int query = target.indexOf('?');
-        String path = query < 0 ? target : target.substring(0, query);
-        switch (path) {
-            case "/metrics": return metrics(accept);
-            case "/health": return health();
-            case "/pools": return new Response(200, "application/json", pools());
-            default: return Response.text(404, "not found: try /metrics, /health or /pools\n");
-        }
+    /** The agent runs and answers: that is all liveness asks. */
+    Response live() {
+        return Response.text(200, "live\n");
     }
 
-    /** Prometheus text format, or OpenMetrics when the scraper asks for it. */
-    private Response metrics(String accept) {
-        String type = TextFormat.chooseContentType(accept);
-        return new Response(200, type, metrics.scrape(type));
-    }
-
-    /** 200 when every pool can hand out a connection now, or soon; 503 with the reasons otherwise. */
-    private Response health() {
+    /** 503 with one line per pool that cannot reach its database; 200 otherwise. */
+    Response ready() {
         StringBuilder problems = new StringBuilder();
-        for (PoolStats pool : metrics.pools()) {
-            String failure = pool.startFailure();
-            if (failure != null) {
-                problems.append("pool ").append(pool.name()).append(" cannot connect: ").append(failure).append('\n');
-            } else if (pool.started() && pool.inUse() >= pool.maxOpen() && pool.waiting() > 0) {
-                problems.append("pool ").append(pool.name()).append(" is saturated: ").append(pool.inUse())
-                        .append(" of ").append(pool.maxOpen()).append(" in use, ").append(pool.waiting())
-                        .append(" callers waiting\n");
+        for (PoolStats pool : pools) {
+            String reason = pool.unreachable();
+            if (reason != null) {
+                problems.append("pool ").append(pool.name()).append(" cannot reach its database: ").append(reason)
+                        .append('\n');
             }
         }
         return problems.length() == 0
-                ? Response.text(200, "ok: " + metrics.pools().size() + " pool(s)\n")
+                ? Response.text(200, "ready: " + pools.size() + " pool(s)\n")
                 : Response.text(503, problems.toString());
     }
 
-    /** Go's sql.DBStats per pool, with Go's field names, as `json.Marshal(db.Stats())` would print them. */
-    private String pools() {
+    /** Go's sql.DBStats per pool, with Go's field names, as {@code json.Marshal(db.Stats())} would print them. */
+    Response pools() {
         StringBuilder json = new StringBuilder("{\"pools\":[");
         String separator = "";
-        for (PoolStats pool : metrics.pools()) {
+        for (PoolStats pool : pools) {
             json.append(separator).append('{');
             field(json, "Pool", pool.name()).append(',');
             field(json, "MaxOpenConnections", pool.maxOpen()).append(',');
@@ -84,6 +74,12 @@ final class Endpoints {
             field(json, "MaxIdleClosed", 0).append(',');
             field(json, "MaxIdleTimeClosed", pool.closedMaxIdleTime()).append(',');
             field(json, "MaxLifetimeClosed", pool.closedMaxLifetime()).append(',');
+            field(json, "Waiting", pool.waiting()).append(',');
+            field(json, "Saturated", pool.started() && pool.inUse() >= pool.maxOpen() && pool.waiting() > 0).append(',');
+            String unreachable = pool.unreachable();
+            if (unreachable != null) {
+                field(json, "Unreachable", unreachable).append(',');
+            }
             json.append("\"Settings\":{");
             String inner = "";
             for (Map.Entry<String, Object> setting : pool.settings().entrySet()) {
@@ -94,7 +90,7 @@ final class Endpoints {
             json.append("}}");
             separator = ",";
         }
-        return json.append("]}\n").toString();
+        return new Response(200, "application/json", json.append("]}\n").toString());
     }
 
     private static StringBuilder field(StringBuilder json, String name, Object value) {

@@ -1,177 +1,170 @@
 package io.poolagent.metrics;
 
-import java.io.ByteArrayOutputStream;
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.exporter.HTTPServer;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
+import java.security.MessageDigest;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A deliberately small HTTP/1.1 server for {@code /metrics}, {@code /health} and {@code /pools}.
+ * The endpoint, on the JDK's own HTTP server ({@code com.sun.net.httpserver}, as jmx_exporter and the
+ * Prometheus Java exporters use it), with the Prometheus client's metrics handler for {@code /metrics}
+ * (content negotiation for OpenMetrics, gzip, {@code name[]} filters) and the agent's handlers for the
+ * probes and {@code /pools}.
  *
- * <p>Not the JDK's HttpServer: it has no per-request read timeout without JVM-wide system properties
- * (which would change the application's own servers), so a slow client could hold its threads. Here each
- * connection gets one request with a 2-second read budget and is closed ({@code Connection: close}, which
- * Prometheus handles); two daemon worker threads and a short queue bound the cost, and connections beyond
- * that are dropped at once. Every thread is a daemon: the endpoint never keeps a JVM alive.
+ * <p>The JDK server reads each request on a worker thread, so slow clients hold workers: up to
+ * {@link #MAX_WORKERS} daemon threads serve at once (beyond that a connection is closed at once), and the
+ * JDK's own request and response time limits free a worker whose client trickles. Those limits are JVM-wide
+ * system properties read when the first JDK server starts; the agent sets them only when nobody has.
+ * Every thread is a daemon: the endpoint never keeps a JVM alive.
  */
 final class MetricsServer {
 
-    static final MetricsServer NONE = new MetricsServer();
+    static final int MAX_WORKERS = 64;
+    /** Seconds a client may take to send its request, and to receive the answer (JDK ServerConfig). */
+    static final String MAX_REQUEST_SECONDS = "10";
+    static final String MAX_RESPONSE_SECONDS = "30";
 
-    private static final int READ_TIMEOUT_MS = 2000;
-    private static final int MAX_HEADER_BYTES = 8192;
-
-    private final ServerSocket socket;
+    private final HttpServer server;
     private final ThreadPoolExecutor workers;
-    private final Endpoints endpoints;
 
-    private MetricsServer() {
-        socket = null;
-        workers = null;
-        endpoints = null;
+    private MetricsServer(HttpServer server, ThreadPoolExecutor workers) {
+        this.server = server;
+        this.workers = workers;
     }
 
-    private MetricsServer(ServerSocket socket, Endpoints endpoints) {
-        this.socket = socket;
-        this.endpoints = endpoints;
-        this.workers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(8),
-                r -> daemon(r, "pool-agent-metrics"));
-    }
-
-    static MetricsServer start(String host, int port, AgentMetrics metrics) throws IOException {
-        ServerSocket socket = new ServerSocket();
-        try {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port), 50);
-        } catch (IOException e) {
-            socket.close();
-            throw e;
-        }
-        MetricsServer server = new MetricsServer(socket, new Endpoints(metrics));
-        daemon(server::acceptLoop, "pool-agent-metrics-accept").start();
-        return server;
+    static MetricsServer start(String host, int port, CollectorRegistry registry, Endpoints endpoints,
+                               String user, String password) throws IOException {
+        limitRequestTimes();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 50);
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(1, MAX_WORKERS, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), daemonThreads("pool-agent-http"));
+        server.setExecutor(workers);
+        BasicAuthenticator auth = user == null ? null : new Credentials(user, password);
+        HTTPServer.HTTPMetricHandler metrics = new HTTPServer.HTTPMetricHandler(registry);
+        context(server, "/metrics", metrics::handle, auth);
+        context(server, "/pools", exchange -> send(exchange, endpoints.pools()), auth);
+        context(server, "/health", exchange -> send(exchange, endpoints.ready()), null);
+        context(server, "/health/ready", exchange -> send(exchange, endpoints.ready()), null);
+        context(server, "/health/live", exchange -> send(exchange, endpoints.live()), null);
+        context(server, "/", exchange -> send(exchange, Endpoints.Response.text(404,
+                "not found: try /metrics, /health/live, /health/ready or /pools\n")), null);
+        startOnDaemonThread(server);
+        return new MetricsServer(server, workers);
     }
 
     int port() {
-        return socket == null ? -1 : socket.getLocalPort();
+        return server.getAddress().getPort();
     }
 
-    private void acceptLoop() {
-        while (!socket.isClosed()) {
-            Socket client;
+    void stop() {
+        server.stop(0);
+        workers.shutdownNow();
+    }
+
+    private static void limitRequestTimes() {
+        setIfAbsent("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        setIfAbsent("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
+    interface Handler {
+        void handle(HttpExchange exchange) throws IOException;
+    }
+
+    /** One path, exactly (the JDK matches prefixes), GET and HEAD only. */
+    private static void context(HttpServer server, String path, Handler handler, BasicAuthenticator auth) {
+        HttpContext context = server.createContext(path, exchange -> {
             try {
-                client = socket.accept();
-            } catch (IOException e) {
-                return;
+                String method = exchange.getRequestMethod();
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    send(exchange, Endpoints.Response.text(405, "only GET and HEAD\n"));
+                } else if (!path.equals("/") && !exchange.getRequestURI().getPath().equals(path)) {
+                    send(exchange, Endpoints.Response.text(404, "not found\n"));
+                } else {
+                    handler.handle(exchange);
+                }
+            } finally {
+                exchange.close();
             }
-            try {
-                workers.execute(() -> serve(client));
-            } catch (RejectedExecutionException busy) {
-                closeQuietly(client);
-            }
+        });
+        if (auth != null) {
+            context.setAuthenticator(auth);
         }
     }
 
-    private void serve(Socket client) {
-        try (Socket c = client) {
-            c.setSoTimeout(READ_TIMEOUT_MS);
-            String[] request = readHead(c.getInputStream());
-            Endpoints.Response response = request == null
-                    ? Endpoints.Response.text(400, "bad request\n")
-                    : respond(request[0], request[1]);
-            write(c.getOutputStream(), response, request != null && request[0].startsWith("HEAD "));
-        } catch (IOException | RuntimeException e) {
-            // A client that vanished, timed out or sent garbage: nothing to tell anyone.
-        }
-    }
-
-    private Endpoints.Response respond(String requestLine, String accept) {
-        String[] parts = requestLine.split(" ");
-        if (parts.length != 3 || !parts[2].startsWith("HTTP/")) {
-            return Endpoints.Response.text(400, "bad request\n");
-        }
-        if (!parts[0].equals("GET") && !parts[0].equals("HEAD")) {
-            return Endpoints.Response.text(405, "only GET and HEAD\n");
-        }
-        return endpoints.handle(parts[1], accept);
-    }
-
-    /** Reads the request head: {request line, Accept header}, or null when it is malformed or too long. */
-    private static String[] readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MS);
-        int last4 = 0;
-        while (true) {
-            if (System.nanoTime() > deadline) {
-                return null; // a client trickling bytes must not hold a worker either
-            }
-            int b = in.read();
-            if (b < 0) {
-                return null;
-            }
-            head.write(b);
-            last4 = (last4 << 8) | b;
-            if (last4 == 0x0D0A0D0A || (last4 & 0xFFFF) == 0x0A0A) {
-                break;
-            }
-            if (head.size() > MAX_HEADER_BYTES) {
-                return null;
-            }
-        }
-        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r?\n");
-        String accept = "";
-        for (String line : lines) {
-            if (line.toLowerCase(Locale.ROOT).startsWith("accept:")) {
-                accept = line.substring("accept:".length()).trim();
-            }
-        }
-        return lines.length == 0 || lines[0].isEmpty() ? null : new String[] {lines[0], accept};
-    }
-
-    private static void write(OutputStream out, Endpoints.Response response, boolean headOnly) throws IOException {
+    private static void send(HttpExchange exchange, Endpoints.Response response) throws IOException {
         byte[] body = response.body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + response.status + " " + reason(response.status) + "\r\n"
-                + "Content-Type: " + response.contentType + "\r\n"
-                + "Content-Length: " + body.length + "\r\n"
-                + "Connection: close\r\n\r\n";
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        if (!headOnly) {
-            out.write(body);
-        }
-        out.flush();
-    }
-
-    private static String reason(int status) {
-        switch (status) {
-            case 200: return "OK";
-            case 400: return "Bad Request";
-            case 404: return "Not Found";
-            case 405: return "Method Not Allowed";
-            case 503: return "Service Unavailable";
-            default: return "Internal Server Error";
+        exchange.getResponseHeaders().set("Content-Type", response.contentType);
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(response.status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
         }
     }
 
-    private static Thread daemon(Runnable task, String name) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static void closeQuietly(Socket client) {
+    /** The JDK server's dispatcher thread inherits the daemon flag of the thread that starts it. */
+    private static void startOnDaemonThread(HttpServer server) throws IOException {
+        FutureTask<Void> start = new FutureTask<>(server::start, null);
+        Thread thread = daemonThreads("pool-agent-http-start").newThread(start);
+        thread.start();
         try {
-            client.close();
-        } catch (IOException ignored) {
-            // already gone
+            start.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the metrics endpoint", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Basic auth, as jmx_exporter offers; compared in constant time. */
+    private static final class Credentials extends BasicAuthenticator {
+        private final byte[] user;
+        private final byte[] password;
+
+        Credentials(String user, String password) {
+            super("pool-agent");
+            this.user = user.getBytes(StandardCharsets.UTF_8);
+            this.password = password.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean checkCredentials(String user, String password) {
+            boolean userMatches = MessageDigest.isEqual(this.user, user.getBytes(StandardCharsets.UTF_8));
+            boolean passwordMatches = MessageDigest.isEqual(this.password, password.getBytes(StandardCharsets.UTF_8));
+            return userMatches & passwordMatches;
         }
     }
 }

@@ -11,11 +11,14 @@ public interface PoolStats {
 
     String name();
 
-    /** Empty until the pool's first connect succeeded. */
+    /** False until the pool's first connect succeeded. */
     boolean started();
 
-    /** Why the last start-up sequence failed, secret-free; null when it did not. */
-    String startFailure();
+    /**
+     * Why the pool cannot reach its database (its first connect failed, or it could not open connections
+     * when callers needed them), secret-free; null once it can.
+     */
+    String unreachable();
 
     int maxOpen();
 
@@ -45,6 +48,18 @@ public interface PoolStats {
     long connectSequencesExhausted();
 
     long connectPermanentFailures();
+
+    /** Returns whose session got a targeted reset (DB_POOL_RESET=tracked). */
+    long targetedResets();
+
+    /** Returns that ran DISCARD ALL. */
+    long fullResets();
+
+    /** Sessions closed at return instead of reset (aborted, unwrapped, LISTEN, or a reset that failed). */
+    long sessionsClosedAtReturn();
+
+    /** Borrows reported as possible leaks (DB_POOL_LEAK_DETECTION). */
+    long leaksDetected();
 
     /** The effective settings, for {@code /pools}. */
     Map<String, Object> settings();

@@ -20,6 +20,7 @@ final class BorrowWaits implements MetricsTrackerFactory {
     static final long WAIT_THRESHOLD_NANOS = 50_000;
 
     private final MetricsTrackerFactory meters;
+    private final LongAdder borrows = new LongAdder();
     private final LongAdder waits = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
 
@@ -36,7 +37,13 @@ final class BorrowWaits implements MetricsTrackerFactory {
         return waitNanos.sum();
     }
 
+    /** Every borrow HikariCP served: the registry watches it to find pools nobody uses. */
+    long borrows() {
+        return borrows.sum();
+    }
+
     void record(long acquiredNanos) {
+        borrows.increment();
         if (acquiredNanos > WAIT_THRESHOLD_NANOS) {
             waits.increment();
             waitNanos.add(acquiredNanos);

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -28,6 +29,7 @@ final class DriverConnector implements DataSource {
     private final PoolKey key;
     private final Properties properties;
     private final ReturnPath returnPath;
+    private final AtomicInteger openSessions = new AtomicInteger();
 
     DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath) {
         this.driver = driver;
@@ -65,11 +67,17 @@ final class DriverConnector implements DataSource {
                 throw new SQLNonTransientConnectionException("driver " + driver.getClass().getName()
                         + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
             }
-            return new TrackedConnection(connection, returnPath);
+            openSessions.incrementAndGet();
+            return new TrackedConnection(connection, returnPath, openSessions::decrementAndGet);
         } finally {
             thread.setContextClassLoader(previous);
             Bridge.exitPassThrough();
         }
+    }
+
+    /** Physical connections opened and not yet closed. */
+    int openSessions() {
+        return openSessions.get();
     }
 
     @Override

@@ -21,12 +21,13 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
- * One HikariCP pool for one {@link PoolKey}, started on first use.
+ * One HikariCP pool for one {@link PoolKey}: started on first use, closed by the registry when it is no
+ * longer used.
  *
  * <p>Start-up opens one physical connection itself (with retries, see {@link ConnectRetrier}) before
  * building the HikariCP pool, so a caller whose password is wrong (at once) or whose database stays down
@@ -34,6 +35,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * kept: the next call tries again.
  */
 final class ManagedPool implements PoolStats {
+
+    /** Thrown by {@link #borrow} on a pool the registry has just closed: ask the registry again. */
+    static final class Retired extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Retired() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Retired RETIRED = new Retired();
 
     private final PoolKey key;
     private final String name;
@@ -43,21 +55,29 @@ final class ManagedPool implements PoolStats {
     private final ReturnPath returnPath;
     private final ConnectRetrier retrier;
     private final BorrowWaits waits;
-    private volatile String startFailure;
-    private final Object startLock = new Object();
+    private final LeakDetector leaks;
+    private final AgentMetrics metrics;
+    private final Consumer<ManagedPool> onStart;
+    private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
     private volatile HikariDataSource dataSource;
-    /** The first-connect sequence in flight, if any; guarded by startLock. */
-    private CompletableFuture<HikariDataSource> starting;
+    private volatile String unreachable;
+    private volatile boolean retired;
+    /** When a caller last asked a pool that has not started; started pools count borrows in {@link #waits}. */
+    private volatile long lastAskedMillis = System.currentTimeMillis();
 
-    ManagedPool(PoolKey key, String name, Driver driver, Settings settings, AgentMetrics metrics) {
+    ManagedPool(PoolKey key, String name, Driver driver, Settings settings, AgentMetrics metrics,
+                ScheduledExecutorService timer, Consumer<ManagedPool> onStart) {
         this.key = key;
         this.name = name;
         this.settings = settings;
+        this.metrics = metrics;
+        this.onStart = onStart;
         this.postgres = JdbcUrls.isPostgres(key.url());
         this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis());
         this.connector = new DriverConnector(driver, key, postgres, returnPath);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
+        this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
         this.waits = new BorrowWaits(register(metrics));
     }
 
@@ -76,80 +96,45 @@ final class ManagedPool implements PoolStats {
             connection = pool.getConnection();
         } catch (SQLTransientConnectionException e) {
             throw unavailable(pool, e);
+        } catch (SQLException e) {
+            if (retired) {
+                throw RETIRED;
+            }
+            throw e;
         }
-        connection.unwrap(TrackedConnection.class).lentAs(connection);
+        if (unreachable != null) {
+            unreachable = null;
+        }
+        connection.unwrap(TrackedConnection.class).lentAs(connection, leaks == null ? null : leaks.watch());
         return connection;
     }
 
-    /**
-     * Starts the pool once, on first use. The first physical connect runs with retries; callers that
-     * arrive while a sequence runs wait for it instead of starting their own, so the server sees one
-     * attempt per back-off step from this pool. A failed sequence leaves nothing behind: the next call
-     * starts afresh.
-     */
     private HikariDataSource start() throws SQLException {
-        CompletableFuture<HikariDataSource> sequence;
-        boolean mine = false;
-        synchronized (startLock) {
-            if (dataSource != null) {
-                return dataSource;
-            }
-            if (starting == null) {
-                starting = new CompletableFuture<>();
-                mine = true;
-            }
-            sequence = starting;
+        if (retired) {
+            throw RETIRED;
         }
-        // The sequence runs outside the lock, so that callers arriving meanwhile can find it and wait.
-        return mine ? startNow(sequence) : await(sequence);
+        lastAskedMillis = System.currentTimeMillis();
+        return firstConnect.run(() -> dataSource != null ? dataSource : startNow());
     }
 
-    private HikariDataSource startNow(CompletableFuture<HikariDataSource> sequence) throws SQLException {
+    private HikariDataSource startNow() throws SQLException {
         try {
             retrier.run(() -> {
                 connector.getConnection().close();
                 return null;
             });
-            HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
-            returnPath.evictWith(pool::evictConnection);
-            dataSource = pool;
-            startFailure = null;
-            AgentLog.info("pool " + name + " ready: " + settings.describe()
-                    + (postgres ? "" : " (no session reset: not PostgreSQL)"));
-            sequence.complete(pool);
-            return pool;
         } catch (SQLException e) {
-            startFailure = "SQLSTATE " + e.getSQLState() + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
-            sequence.completeExceptionally(e);
+            unreachable = "SQLSTATE " + e.getSQLState() + ": " + oneLine(e.getMessage());
             throw e;
-        } catch (RuntimeException | Error e) {
-            sequence.completeExceptionally(e);
-            throw e;
-        } finally {
-            synchronized (startLock) {
-                starting = null;
-            }
         }
-    }
-
-    /** Waits for another thread's sequence; its failure reaches this caller too, SQLSTATE intact. */
-    private static HikariDataSource await(CompletableFuture<HikariDataSource> sequence) throws SQLException {
-        try {
-            return sequence.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while waiting for the pool's first connection", "08001", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof SQLException) {
-                SQLException original = (SQLException) cause;
-                throw new SQLException(original.getMessage(), original.getSQLState(), original.getErrorCode(), original);
-            }
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
-            }
-            throw (Error) cause;
-        }
+        HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
+        returnPath.evictWith(pool::evictConnection);
+        dataSource = pool;
+        unreachable = null;
+        AgentLog.info("pool " + name + " ready: " + settings.describe()
+                + (postgres ? "" : " (no session reset: not PostgreSQL)"));
+        onStart.accept(this);
+        return pool;
     }
 
     /** HikariCP's timeout says "request timed out"; say whether the pool is exhausted or the database failing. */
@@ -165,10 +150,14 @@ final class ManagedPool implements PoolStats {
                     + " none was returned within " + wait + " (DB_POOL_ACQUIRE_TIMEOUT)."
                     + " Return connections sooner or raise DB_MAX_OPEN_CONNS within the server's max_connections.";
         } else {
+            Throwable cause = timeout.getCause();
+            unreachable = cause instanceof SQLException
+                    ? "SQLSTATE " + ((SQLException) cause).getSQLState() + ": " + oneLine(cause.getMessage())
+                    : "no connection could be opened within " + wait;
             message = "pool-agent: pool " + name + " could not get a connection within " + wait
                     + " (DB_POOL_ACQUIRE_TIMEOUT): " + active + " of " + settings.maxOpen() + " in use, " + waiting
                     + " callers waiting; the database did not accept new connections"
-                    + (timeout.getCause() == null ? "" : ": " + timeout.getCause().getMessage());
+                    + (cause == null ? "" : ": " + cause.getMessage());
         }
         return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
     }
@@ -183,6 +172,61 @@ final class ManagedPool implements PoolStats {
         }
     }
 
+    private static String oneLine(String message) {
+        return String.valueOf(message).replaceAll("\\s+", " ");
+    }
+
+    // ---- lifecycle, driven by the registry ----
+
+    /** Borrows so far, or -1 while the pool has not started; the registry watches it change. */
+    long borrows() {
+        return dataSource == null ? -1 : waits.borrows();
+    }
+
+    long lastAskedMillis() {
+        return lastAskedMillis;
+    }
+
+    PoolKey key() {
+        return key;
+    }
+
+    /**
+     * A pool for the same URL and user with another password has started (a rotated password): close the
+     * idle connections now; connections in use close when they come back.
+     */
+    void drain() {
+        HikariDataSource pool = dataSource;
+        if (pool != null) {
+            pool.getHikariConfigMXBean().setMinimumIdle(0);
+            pool.getHikariPoolMXBean().softEvictConnections();
+        }
+    }
+
+    /** Closes the pool for good; its metrics go. A caller that still holds it gets {@link Retired}. */
+    void retire() {
+        retired = true;
+        HikariDataSource pool = dataSource;
+        if (pool != null) {
+            pool.close();
+        }
+        metrics.poolClosed(this);
+    }
+
+    /**
+     * At JVM exit: end idle sessions with a proper goodbye, so the server logs no "unexpected EOF", and
+     * keep the pool usable for shutdown code still running (connections in use close when returned).
+     * HikariCP closes them on a thread of its own; this waits for that until {@code deadline} at most.
+     */
+    void closeIdleForExit(long deadline) throws InterruptedException {
+        drain();
+        while (connector.openSessions() > inUse() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
+    // ---- PoolStats ----
+
     @Override
     public String name() {
         return name;
@@ -194,8 +238,8 @@ final class ManagedPool implements PoolStats {
     }
 
     @Override
-    public String startFailure() {
-        return startFailure;
+    public String unreachable() {
+        return unreachable;
     }
 
     @Override
@@ -268,6 +312,26 @@ final class ManagedPool implements PoolStats {
     }
 
     @Override
+    public long targetedResets() {
+        return returnPath.targetedResets();
+    }
+
+    @Override
+    public long fullResets() {
+        return returnPath.fullResets();
+    }
+
+    @Override
+    public long sessionsClosedAtReturn() {
+        return returnPath.closedSessions();
+    }
+
+    @Override
+    public long leaksDetected() {
+        return leaks == null ? 0 : leaks.detected();
+    }
+
+    @Override
     public Map<String, Object> settings() {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put(Settings.MAX_OPEN, settings.maxOpen());
@@ -278,21 +342,5 @@ final class ManagedPool implements PoolStats {
         values.put(Settings.RESET, postgres ? settings.reset().toString() : ResetMode.OFF.toString());
         values.put(Settings.CONNECT_RETRIES, settings.connectRetries());
         return values;
-    }
-
-    /** Closes the pool's connections; used when the agent gives up on this pool. */
-    void shutdown() {
-        HikariDataSource pool;
-        synchronized (startLock) {
-            pool = dataSource;
-            dataSource = null;
-        }
-        if (pool != null) {
-            pool.close();
-        }
-    }
-
-    PoolKey key() {
-        return key;
     }
 }

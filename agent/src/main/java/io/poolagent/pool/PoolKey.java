@@ -76,6 +76,26 @@ public final class PoolKey {
         return JdbcUrls.parameter(url, "user");
     }
 
+    /** Same URL and properties, another password: the same user after a password rotation. */
+    boolean differsOnlyInPassword(PoolKey other) {
+        if (!url.equals(other.url) || properties.length != other.properties.length) {
+            return false;
+        }
+        boolean passwordDiffers = false;
+        for (int i = 0; i < properties.length; i += 2) {
+            if (!properties[i].equals(other.properties[i])) {
+                return false;
+            }
+            boolean sameValue = properties[i + 1].equals(other.properties[i + 1]);
+            if (properties[i].equals("password")) {
+                passwordDiffers = !sameValue;
+            } else if (!sameValue) {
+                return false;
+            }
+        }
+        return passwordDiffers;
+    }
+
     @Override
     public boolean equals(Object other) {
         if (this == other) {

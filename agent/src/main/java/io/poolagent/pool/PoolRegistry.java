@@ -1,6 +1,7 @@
 package io.poolagent.pool;
 
 import io.poolagent.bootstrap.ConnectionInterceptor;
+import io.poolagent.config.GoDuration;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
@@ -9,13 +10,19 @@ import io.poolagent.metrics.AgentMetrics.Entry;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Routes intercepted {@code getConnection} calls to one pool per {@link PoolKey}.
+ * Routes intercepted {@code getConnection} calls to one pool per {@link PoolKey}, and decides when a pool
+ * goes away: unused for DB_POOL_UNUSED_TIMEOUT (a mistyped password's pool, a rotated password's old pool,
+ * a tool that ran once) it is closed and forgotten, its credentials with it; at JVM exit idle sessions end
+ * with a proper goodbye.
  *
  * <p>The hot path is a key lookup and a HikariCP borrow. Everything that can go wrong inside the agent
  * (no driver visible, a bug) is contained here: that key stays unpooled, with one error line, and the
@@ -31,7 +38,10 @@ public final class PoolRegistry implements ConnectionInterceptor {
     private final AgentMetrics metrics;
     private final Map<PoolKey, ManagedPool> pools = new ConcurrentHashMap<>();
     private final Set<PoolKey> unpoolable = ConcurrentHashMap.newKeySet();
-    private final Map<String, Integer> namesInUse = new HashMap<>();
+    private final Set<String> namesInUse = new HashSet<>();
+    /** Per pool: the borrow count last seen, and since when it has not changed. */
+    private final Map<ManagedPool, long[]> activity = new HashMap<>();
+    private ScheduledThreadPoolExecutor timer;
     private volatile boolean warnedFull;
 
     public PoolRegistry(Settings settings, AgentMetrics metrics) {
@@ -54,10 +64,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
         PoolKey key = PoolKey.of(url, user, password);
         ManagedPool pool = pools.get(key);
-        if (pool == null) {
-            return null;
-        }
-        Object connection = borrow(key, pool);
+        Object connection = pool == null ? null : borrow(key, pool);
         if (connection != null) {
             metrics.intercepted(Entry.DRIVER_MANAGER);
         }
@@ -89,20 +96,31 @@ public final class PoolRegistry implements ConnectionInterceptor {
         return connection;
     }
 
+    /** A pool closed between the lookup and the borrow is looked up (or created) again. */
     private Object pooled(PoolKey key, Class<?> caller, Object dataSource) throws SQLException {
-        ManagedPool pool = pools.get(key);
-        if (pool == null) {
-            pool = create(key, caller, dataSource);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ManagedPool pool = pools.get(key);
             if (pool == null) {
-                return null;
+                pool = create(key, caller, dataSource);
+                if (pool == null) {
+                    return null;
+                }
+            }
+            Object connection = borrow(key, pool);
+            if (connection != RETRY) {
+                return connection;
             }
         }
-        return borrow(key, pool);
+        return null;
     }
+
+    private static final Object RETRY = new Object();
 
     private Object borrow(PoolKey key, ManagedPool pool) throws SQLException {
         try {
             return pool.borrow();
+        } catch (ManagedPool.Retired retired) {
+            return RETRY;
         } catch (RuntimeException | LinkageError e) {
             // An SQLException is the database speaking and goes to the caller; anything else is the agent
             // failing (for instance HikariCP refusing to start), and must not break the application.
@@ -115,11 +133,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (pools.remove(key, pool)) {
             unpoolable.add(key);
             AgentLog.error("pool " + pool.name() + " failed, its connections stay unpooled: " + cause);
-            try {
-                pool.shutdown();
-            } catch (RuntimeException | LinkageError ignored) {
-                // it never started, or is broken beyond closing; nothing more to release
-            }
+            forget(pool);
         }
     }
 
@@ -136,7 +150,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
             ClassLoader loader = dataSource != null
                     ? dataSource.getClass().getClassLoader() : DriverLocator.loaderFor(caller);
             Driver driver = DriverLocator.find(key.url(), loader);
-            pool = new ManagedPool(key, uniqueName(key), driver, settings, metrics);
+            pool = new ManagedPool(key, uniqueName(key), driver, settings, metrics, timer(), this::started);
             pools.put(key, pool);
             return pool;
         } catch (Exception | LinkageError | java.util.ServiceConfigurationError e) {
@@ -145,6 +159,20 @@ public final class PoolRegistry implements ConnectionInterceptor {
             }
             AgentLog.error("cannot pool connections to " + key + ", they stay unpooled: " + e);
             return null;
+        }
+    }
+
+    /**
+     * A pool started: pools for the same URL and user with another password belong to a password that was
+     * rotated away. They drain now and close once unused.
+     */
+    private void started(ManagedPool pool) {
+        for (ManagedPool other : pools.values()) {
+            if (other != pool && other.key().differsOnlyInPassword(pool.key())) {
+                AgentLog.info("pool " + other.name() + ": a pool with another password started for the same user;"
+                        + " closing its idle connections, and the pool once it is unused");
+                other.drain();
+            }
         }
     }
 
@@ -159,12 +187,86 @@ public final class PoolRegistry implements ConnectionInterceptor {
     /** Names are log text and metric labels: stable, readable, unique, and free of secrets. */
     private String uniqueName(PoolKey key) {
         String base = JdbcUrls.poolName(key.url(), key.user());
-        int seen = namesInUse.merge(base, 1, Integer::sum);
-        return seen == 1 ? base : base + "#" + seen;
+        String name = base;
+        for (int n = 2; !namesInUse.add(name); n++) {
+            name = base + "#" + n;
+        }
+        return name;
     }
 
-    /** The number of pools created so far. */
-    public int size() {
-        return pools.size();
+    // ---- lifecycle ----
+
+    /** The agent's one background thread (a daemon): pool housekeeping and leak timers. Built with the first pool. */
+    private ScheduledThreadPoolExecutor timer() {
+        if (timer == null) {
+            timer = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread thread = new Thread(task, "pool-agent-housekeeper");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+            long unused = settings.unusedTimeout().toMillis();
+            if (unused > 0) {
+                long period = Math.max(250, Math.min(unused / 4, 30_000));
+                timer.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(this::closeIdleSessionsAtExit, "pool-agent-exit"));
+        }
+        return timer;
+    }
+
+    /** Closes and forgets every pool that nobody borrowed from for DB_POOL_UNUSED_TIMEOUT and that lends nothing. */
+    synchronized void closeUnusedPools() {
+        try {
+            long now = System.currentTimeMillis();
+            long limit = settings.unusedTimeout().toMillis();
+            for (ManagedPool pool : pools.values()) {
+                if (now - lastUsed(pool, now) >= limit && pool.inUse() == 0 && pools.remove(pool.key(), pool)) {
+                    AgentLog.info("pool " + pool.name() + " closed: unused for " + GoDuration.format(settings.unusedTimeout())
+                            + " (" + Settings.UNUSED_TIMEOUT + ")");
+                    forget(pool);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            AgentLog.error("pool housekeeping failed, will try again: " + e);
+        }
+    }
+
+    /** When the pool was last used: asked while unstarted, or the time its borrow count last changed. */
+    private long lastUsed(ManagedPool pool, long now) {
+        long borrows = pool.borrows();
+        if (borrows < 0) {
+            return pool.lastAskedMillis();
+        }
+        long[] seen = activity.get(pool);
+        if (seen == null || seen[0] != borrows) {
+            activity.put(pool, new long[] {borrows, now});
+            return now;
+        }
+        return seen[1];
+    }
+
+    private void forget(ManagedPool pool) {
+        activity.remove(pool);
+        namesInUse.remove(pool.name());
+        try {
+            pool.retire();
+        } catch (RuntimeException | LinkageError ignored) {
+            // it never started, or is broken beyond closing; nothing more to release
+        }
+    }
+
+    /** Bounded: closing sessions must never hold up the JVM's exit noticeably. */
+    private void closeIdleSessionsAtExit() {
+        long deadline = System.currentTimeMillis() + 1000;
+        for (ManagedPool pool : pools.values()) {
+            try {
+                pool.closeIdleForExit(deadline);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | LinkageError ignored) {
+                // the JVM is going away; nothing to report to
+            }
+        }
     }
 }

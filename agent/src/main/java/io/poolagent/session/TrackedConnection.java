@@ -19,6 +19,7 @@ import java.sql.Struct;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 
 import static io.poolagent.session.SessionChanges.ABORTED;
 import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
@@ -51,20 +52,37 @@ public final class TrackedConnection implements Connection {
 
     private final Connection physical;
     private final ReturnPath returnPath;
+    private final Runnable onClose;
+    private boolean closed;
     private int changes;
     private Connection lentAs;
+    private Future<?> leakWatch;
     private boolean clientStateSaved;
     private int originalHoldability;
     private Map<String, Class<?>> originalTypeMap;
 
-    public TrackedConnection(Connection physical, ReturnPath returnPath) {
+    /** @param onClose runs once when the pool closes this physical connection */
+    public TrackedConnection(Connection physical, ReturnPath returnPath, Runnable onClose) {
         this.physical = physical;
         this.returnPath = returnPath;
+        this.onClose = onClose;
     }
 
-    /** The pool's handle for this borrow: what to evict if the session must not come back. */
-    public void lentAs(Connection handle) {
+    /**
+     * The pool's handle for this borrow (what to evict if the session must not come back), and the leak
+     * detector's timer for it, if any, cancelled when the connection comes back.
+     */
+    public void lentAs(Connection handle, Future<?> leakWatch) {
         this.lentAs = handle;
+        this.leakWatch = leakWatch;
+    }
+
+    private void stopLeakWatch() {
+        Future<?> watch = leakWatch;
+        if (watch != null) {
+            leakWatch = null;
+            watch.cancel(false);
+        }
     }
 
     Connection lentAs() {
@@ -125,6 +143,7 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public void endRequest() {
+        stopLeakWatch();
         returnPath.returned(this);
     }
 
@@ -234,6 +253,7 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public void abort(Executor executor) throws SQLException {
+        stopLeakWatch();
         note(ABORTED);
         try {
             physical.abort(executor);
@@ -299,7 +319,16 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public void close() throws SQLException {
-        physical.close();
+        try {
+            physical.close();
+        } finally {
+            synchronized (this) {
+                if (!closed) {
+                    closed = true;
+                    onClose.run();
+                }
+            }
+        }
     }
 
     @Override

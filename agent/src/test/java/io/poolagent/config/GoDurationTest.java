@@ -32,7 +32,7 @@ class GoDurationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "5", "5 minutes", "-5m", "1x", "m", ".s", "1.2.3s", "5M", "1h 30m",
-            "99999999999999999999h", "3000000h"})
+            "99999999999999999999h", "3000000h", "0.1ns", "1.5ns", "1..5s"})
     void rejectsWhatGoRejectsAndNegatives(String text) {
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
     }

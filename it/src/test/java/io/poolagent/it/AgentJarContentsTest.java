@@ -70,6 +70,28 @@ class AgentJarContentsTest {
         }
     }
 
+    /**
+     * The return path hangs off HikariCP's JDBC request boundaries, which the bundled HikariCP turns on from
+     * a system property. Pins that the agent sets the very property the bundled (relocated) HikariCP reads,
+     * and that it is not the application's HikariCP property.
+     */
+    @Test
+    void theAgentTurnsOnTheRequestBoundariesOfItsOwnHikari() throws Exception {
+        String relocated = "io.poolagent.shaded.hikari.enableRequestBoundaries";
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            byte[] pool = jar.getInputStream(jar.getEntry("inst/io/poolagent/shaded/hikari/pool/HikariPool.class")).readAllBytes();
+            assertTrue(new String(pool, java.nio.charset.StandardCharsets.ISO_8859_1).contains(relocated),
+                    "the bundled HikariPool no longer reads " + relocated);
+        }
+        URL inst = new URL("jar:" + ChildJvm.agentJar().toUri() + "!/inst/");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {inst}, null)) {
+            java.lang.reflect.Field field = Class.forName("io.poolagent.pool.HikariSettings", false, loader)
+                    .getDeclaredField("REQUEST_BOUNDARIES");
+            field.setAccessible(true);
+            assertEquals(relocated, field.get(null));
+        }
+    }
+
     @Test
     void manifestDeclaresTheAgent() throws IOException {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {

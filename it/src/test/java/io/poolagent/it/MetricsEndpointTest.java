@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolagent.it.apps.ConnectCalls;
+import io.poolagent.it.apps.ConnectStorm;
 import io.poolagent.it.apps.HoldConnections;
+import io.poolagent.it.apps.ScriptedCalls;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import io.poolagent.it.support.Prometheus;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,11 +24,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's /metrics, /health and /pools, scraped from a child JVM under load and by a real Prometheus. */
 class MetricsEndpointTest {
@@ -61,7 +70,7 @@ class MetricsEndpointTest {
                 "hikaricp_connections_usage_seconds_count", "hikaricp_connections_creation_seconds_count",
                 "db_connections_open", "db_connections_idle", "db_connections_wait_duration_seconds",
                 "db_connections_closed_max_idle_time_total", "db_connections_closed_max_lifetime_total",
-                "pool_agent_connect_retries_total", "pool_agent_connect_failures_total"}) {
+                "pool_agent_connect_retries_total", "pool_agent_connect_failures_total", "pool_agent_session_resets_total"}) {
             assertTrue(metrics.contains("\n" + name + "{"), "no series " + name + "\n" + metrics);
         }
         assertTrue(metrics.contains("pool_agent_pools_created_total 1.0"), metrics);
@@ -92,34 +101,71 @@ class MetricsEndpointTest {
     }
 
     @Test
-    void theEndpointShrugsOffBadRequestsAndSlowClients() throws Exception {
+    void sixtyClientsTricklingBytesDoNotKeepTheScraperAndTheProbesFromAnswers() throws Exception {
         ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
                 .env("DB_POOL_METRICS_HOST", "127.0.0.1")
-                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "8");
+                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "20");
         app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
         int port = app.metricsPort();
 
-        try (Socket slow1 = new Socket(InetAddress.getLoopbackAddress(), port);
-                Socket slow2 = new Socket(InetAddress.getLoopbackAddress(), port);
-                Socket slow3 = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            slow1.getOutputStream().write("GET /met".getBytes(StandardCharsets.US_ASCII));
-            assertEquals(200, get(port, "/health").statusCode(), "three silent clients do not keep /health from answering");
+        List<Socket> slow = new ArrayList<>();
+        AtomicBoolean trickling = new AtomicBoolean(true);
+        Thread trickler = new Thread(() -> {
+            byte[] request = "GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; trickling.get(); i = (i + 1) % request.length) {
+                for (Socket socket : slow) {
+                    try {
+                        socket.getOutputStream().write(request[i]);
+                    } catch (IOException closedByTheServer) {
+                        // the server gave up on it: exactly what it should do with a client this slow
+                    }
+                }
+                sleep(200);
+            }
+        });
+        try {
+            for (int i = 0; i < 60; i++) {
+                slow.add(new Socket(InetAddress.getLoopbackAddress(), port));
+            }
+            trickler.start();
+            for (int round = 0; round < 5; round++) {
+                assertEquals(200, get(port, "/metrics").statusCode(), "scrape " + round);
+                assertEquals(200, get(port, "/health/live").statusCode(), "liveness " + round);
+                assertEquals(200, get(port, "/health/ready").statusCode(), "readiness " + round);
+            }
+        } finally {
+            trickling.set(false);
+            trickler.join();
+            for (Socket socket : slow) {
+                socket.close();
+            }
         }
+        app.close();
+    }
+
+    @Test
+    void theEndpointAnswersBadRequestsWithTheRightStatus() throws Exception {
+        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "60");
+        app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
+        int port = app.metricsPort();
+
         assertEquals(404, get(port, "/secrets").statusCode());
-        assertEquals(405, raw(port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").status);
-        assertEquals(400, raw(port, "\u0000\u0001garbage\r\n\r\n").status);
-        assertEquals(400, raw(port, "GET /metrics HTTP/1.1\r\nX: " + "a".repeat(20_000) + "\r\n\r\n").status);
+        assertEquals(404, get(port, "/metricsfoo").statusCode());
+        assertEquals(405, raw(port, "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").status);
+        int garbage = raw(port, "\u0000\u0001garbage\r\n\r\n").status;
+        assertTrue(garbage == 400 || garbage == -1, "garbage is refused (400, or the connection dropped): " + garbage);
+        assertEquals(200, get(port, "/health/live").statusCode(), "and the endpoint answers on");
         HttpResponse<String> openMetrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .header("Accept", "application/openmetrics-text; version=1.0.0").build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(openMetrics.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"));
         assertTrue(openMetrics.body().endsWith("# EOF\n"), openMetrics.body());
-
-        ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
-        assertEquals(0, r.exitCode, r.toString());
+        app.close();
     }
 
     @Test
-    void healthSaysSaturatedAtOnceWhileCallersWaitForAFullPool() throws Exception {
+    void aSaturatedPoolIsReadyAndShowsAsSaturatedInPools() throws Exception {
         ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
                 .env("DB_MAX_OPEN_CONNS", "3")
                 .env("DB_POOL_METRICS_HOST", "127.0.0.1")
@@ -128,11 +174,73 @@ class MetricsEndpointTest {
         int port = app.metricsPort();
 
         HttpResponse<String> health = get(port, "/health");
-        assertEquals(503, health.statusCode(), health.body());
-        assertTrue(health.body().contains("is saturated: 3 of 3 in use, 2 callers waiting"), health.body());
+        assertEquals(200, health.statusCode(), "load is not a fault: " + health.body());
+        String pools = get(port, "/pools").body();
+        assertTrue(pools.contains("\"InUse\":3,") && pools.contains("\"Waiting\":2,\"Saturated\":true"), pools);
 
         ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
         assertEquals(0, r.exitCode, r.toString());
+    }
+
+    @Test
+    void notReadyWhileThePoolCannotReachItsDatabaseButAlwaysLive() throws Exception {
+        try (Socket closedPort = new Socket()) {
+            closedPort.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            String url = "jdbc:postgresql://127.0.0.1:" + closedPort.getLocalPort() + "/postgres";
+            ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                    .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                    .env("DB_POOL_CONNECT_RETRIES", "0")
+                    .start(ScriptedCalls.class, url, "call:app:" + PASSWORD + ":1", "mark:called", "sleep:30000");
+            app.awaitOutput("RESULT called=reached", Duration.ofSeconds(60));
+            int port = app.metricsPort();
+
+            HttpResponse<String> ready = get(port, "/health/ready");
+            assertEquals(503, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("cannot reach its database: SQLSTATE 08001"), ready.body());
+            assertEquals(ready.body(), get(port, "/health").body(), "/health is readiness");
+            assertEquals(200, get(port, "/health/live").statusCode());
+            assertFalse(ready.body().contains(PASSWORD));
+            app.close();
+        }
+    }
+
+    @Test
+    void basicAuthGuardsMetricsAndPoolsButNotTheProbes(@TempDir Path tmp) throws Exception {
+        Path secret = tmp.resolve("metrics-password");
+        Files.writeString(secret, "scrape-pw-4410\n");
+        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                .env("DB_POOL_METRICS_USER", "prometheus")
+                .env("DB_POOL_METRICS_PASSWORD_FILE", secret.toString())
+                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "8");
+        app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
+        int port = app.metricsPort();
+
+        assertEquals(401, get(port, "/metrics").statusCode());
+        assertEquals(401, get(port, "/pools").statusCode());
+        assertEquals(401, getAs(port, "/metrics", "prometheus", "wrong").statusCode());
+        assertEquals(200, getAs(port, "/metrics", "prometheus", "scrape-pw-4410").statusCode());
+        assertEquals(200, getAs(port, "/pools", "prometheus", "scrape-pw-4410").statusCode());
+        assertEquals(200, get(port, "/health/live").statusCode());
+        assertEquals(200, get(port, "/health/ready").statusCode());
+
+        ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
+        assertFalse(r.stdout.contains("scrape-pw-4410") || r.stderr.contains("scrape-pw-4410"), r.toString());
+        assertEquals(1, r.agentLinesContaining("basic auth on /metrics and /pools"), r.toString());
+    }
+
+    /** A jlink image without jdk.httpserver: one warning, and pooling as usual. */
+    @Test
+    void aRuntimeWithoutTheHttpServerModulePoolsOnWithOneWarning() {
+        ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
+                .jvmArg("--limit-modules")
+                .jvmArg("java.sql,java.instrument,java.management,java.naming,java.security.jgss,jdk.unsupported")
+                .run(ConnectStorm.class, "driver-manager", PG.url(), "app", PASSWORD, "2", "3");
+
+        assertEquals(6, r.intValue("ok"), r.toString());
+        assertEquals(1, r.agentLinesContaining("WARN metrics endpoint not started: this Java runtime has no jdk.httpserver"),
+                r.toString());
+        assertTrue(r.value("connectionClasses").contains("io.poolagent"), "pooled:\n" + r);
     }
 
     @Test
@@ -167,6 +275,21 @@ class MetricsEndpointTest {
         return Double.parseDouble(m.group(1));
     }
 
+    private static HttpResponse<String> getAs(int port, String path, String user, String password) throws Exception {
+        String token = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Basic " + token).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -179,8 +302,13 @@ class MetricsEndpointTest {
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = socket.getInputStream();
-            String head = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-            return new RawResponse(Integer.parseInt(head.split(" ")[1]));
+            String head;
+            try {
+                head = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (java.net.SocketException reset) {
+                return new RawResponse(-1);
+            }
+            return new RawResponse(head.isEmpty() ? -1 : Integer.parseInt(head.split(" ")[1]));
         }
     }
 

@@ -71,6 +71,9 @@ class SessionMatrixTest {
         assertEquals(0, r.exitCode, r.toString());
         assertEquals("true", r.value("statementConnectionIsTheHandle"),
                 "statement, result set and metadata lead back to the connection the app holds\n" + r);
+        assertEquals(20, r.intValue("preparedRunsCorrect"), r.toString());
+        assertEquals(mode.equals("discard") ? "0" : "1", r.value("serverPreparedStatementKept"),
+                "only DISCARD ALL drops the server-side prepared statements of a session that changed nothing\n" + r);
 
         Map<String, String> seen = new LinkedHashMap<>();
         List<String> wrong = new ArrayList<>();

@@ -129,6 +129,7 @@ public final class SessionMatrix {
     public static void main(String[] args) throws Exception {
         String url = args[0];
         System.out.println("RESULT statementConnectionIsTheHandle=" + statementKnowsItsConnection(url, args[1], args[2]));
+        preparedStatementsAcrossBorrows(url, args[1], args[2]);
         for (Row row : rows()) {
             System.out.println("RESULT " + row.name + "=" + run(row, url, args[1], args[2]));
         }
@@ -175,6 +176,40 @@ public final class SessionMatrix {
             return s.getConnection() == c && rs.getStatement().getConnection() == c
                     && c.prepareStatement("select 1").getConnection() == c && c.getMetaData().getConnection() == c;
         }
+    }
+
+    /**
+     * Two borrowers run the same prepared statement past pgjdbc's prepareThreshold (5), so the server holds
+     * it as a named statement. Reports whether it was still there for the second borrower (kept unless a
+     * reset deallocated it) and that every run answered correctly (pgjdbc re-prepares after DISCARD ALL).
+     */
+    private static void preparedStatementsAcrossBorrows(String url, String user, String password) throws SQLException {
+        int correct = 0;
+        String kept;
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            correct += preparedRuns(c);
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            kept = one(c, "select count(*) from pg_prepared_statements where statement like 'select $1::int + 1%'");
+            correct += preparedRuns(c);
+            c.abort(Runnable::run);
+        }
+        System.out.println("RESULT serverPreparedStatementKept=" + kept);
+        System.out.println("RESULT preparedRunsCorrect=" + correct);
+    }
+
+    private static int preparedRuns(Connection c) throws SQLException {
+        int correct = 0;
+        try (java.sql.PreparedStatement p = c.prepareStatement("select ?::int + 1")) {
+            for (int i = 0; i < 10; i++) {
+                p.setInt(1, i);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    correct += rs.getInt(1) == i + 1 ? 1 : 0;
+                }
+            }
+        }
+        return correct;
     }
 
     private static void close(Connection c, Close path) throws SQLException {
