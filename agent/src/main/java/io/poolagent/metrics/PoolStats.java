@@ -3,7 +3,7 @@ package io.poolagent.metrics;
 import java.util.Map;
 
 /**
- * What one pool tells the metrics: Go's {@code sql.DBStats} (which the seeds export) plus the agent's own
+ * What one pool tells the metrics: Go's {@code sql.DBStats} (which the Go services export) plus the agent's own
  * connect-retry counters. Implemented by the pool; read on every scrape, so each call is cheap and never
  * waits for a connection.
  */

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * The delays between connect attempts: the seeds' schedule (1s, 2s, 4s, 8s, 16s), doubling up to a cap,
+ * The delays between connect attempts: the Go services' schedule (1s, 2s, 4s, 8s, 16s), doubling up to a cap,
  * with "equal jitter": each delay is drawn from the upper half of its step, [d/2, d]. Pods that restart
  * together then spread out instead of knocking in lockstep, while every delay stays at least half the
  * nominal one (the scheme and its name are from Marc Brooker, "Exponential Backoff And Jitter", AWS

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SettingsTest {
 
     @Test
-    void defaultsFollowTheSeeds() {
+    void defaultsFollowTheGoServices() {
         Settings settings = Settings.defaults();
         assertEquals(25, settings.maxOpen());
         assertEquals(10, settings.maxIdle());

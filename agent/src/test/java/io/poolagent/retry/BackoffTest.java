@@ -10,13 +10,13 @@ import org.junit.jupiter.api.Test;
 
 class BackoffTest {
 
-    private static Backoff seeds(double random) {
+    private static Backoff goSchedule(double random) {
         return new Backoff(5, Duration.ofSeconds(1), Duration.ofSeconds(16), () -> random);
     }
 
     @Test
-    void nominalScheduleIsTheSeedsOneTwoFourEightSixteen() {
-        Backoff backoff = seeds(0);
+    void nominalScheduleIsTheGoServicesOneTwoFourEightSixteen() {
+        Backoff backoff = goSchedule(0);
         assertEquals(6, backoff.attempts());
         for (int attempt = 1; attempt <= 5; attempt++) {
             assertEquals(Duration.ofSeconds(1L << (attempt - 1)), backoff.nominalDelayAfter(attempt));
@@ -46,8 +46,8 @@ class BackoffTest {
 
     @Test
     void jitterBoundsAreReachedAtBothEnds() {
-        assertEquals(Duration.ofMillis(2000), seeds(0).delayAfter(3));
-        assertTrue(seeds(0.9999999).delayAfter(3).compareTo(Duration.ofMillis(3999)) > 0);
+        assertEquals(Duration.ofMillis(2000), goSchedule(0).delayAfter(3));
+        assertTrue(goSchedule(0.9999999).delayAfter(3).compareTo(Duration.ofMillis(3999)) > 0);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,20 +32,16 @@ class UnansweringServerTest {
                 .env("DB_POOL_RESET_TIMEOUT", "1s")
                 .start(StalledReset.class, PG.url(), "app", "app-secret", go.toString())) {
             String backend = app.awaitOutputValue("pid", Duration.ofSeconds(60));
-            signal("STOP", backend);
+            List<Long> pid = List.of(Long.parseLong(backend));
+            PostgresServer.signal("STOP", pid);
             try {
                 Files.createFile(go);
                 app.awaitOutput("RESULT closed=true", Duration.ofSeconds(60));
             } finally {
-                signal("CONT", backend);
+                PostgresServer.signal("CONT", pid);
             }
             ChildJvm.Result r = app.finish(Duration.ofSeconds(60));
             assertEquals("true", r.value("nextIsAnotherSession"), "the frozen session was not reused\n" + r);
         }
-    }
-
-    private static void signal(String signal, String pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
     }
 }

@@ -13,8 +13,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Registration and login, one connection per step as in the seeds' auth-service: register opens three
- * (does the e-mail exist, insert the user, create a session), login two (find the user, create a session).
+ * Registration and login, one connection per step as in the Go auth-service: register opens two (does
+ * the e-mail exist; insert the user and its first session in one transaction), login two (find the user,
+ * create a session).
  */
 final class Accounts {
 
@@ -35,7 +36,7 @@ final class Accounts {
         }
     }
 
-    /** Returns a session token, or null when the e-mail is taken. */
+    /** Returns a session token, or null when the e-mail is taken. The user and its session commit together. */
     String register(String email, String password) throws SQLException {
         try (Connection c = db.open();
              PreparedStatement exists = c.prepareStatement("select 1 from users where email = ?")) {
@@ -47,19 +48,38 @@ final class Accounts {
             }
         }
         String salt = token();
-        long userId;
-        try (Connection c = db.open();
-             PreparedStatement insert = c.prepareStatement(
-                     "insert into users (email, password_hash, salt) values (?, ?, ?) returning id")) {
-            insert.setString(1, email);
-            insert.setString(2, hash(password, salt));
-            insert.setString(3, salt);
-            try (ResultSet rs = insert.executeQuery()) {
-                rs.next();
-                userId = rs.getLong(1);
+        String token = token();
+        try (Connection c = db.open()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement user = c.prepareStatement(
+                         "insert into users (email, password_hash, salt) values (?, ?, ?) returning id");
+                 PreparedStatement session = c.prepareStatement("insert into sessions (token, user_id) values (?, ?)")) {
+                user.setString(1, email);
+                user.setString(2, hash(password, salt));
+                user.setString(3, salt);
+                long userId;
+                try (ResultSet rs = user.executeQuery()) {
+                    rs.next();
+                    userId = rs.getLong(1);
+                }
+                session.setString(1, token);
+                session.setLong(2, userId);
+                session.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                throw e;
             }
         }
-        return createSession(userId);
+        return token;
+    }
+
+    private static void rollbackQuietly(Connection c, SQLException cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** Returns a session token, or null when the e-mail or password is wrong. */

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The seeds' auth-service in plain Java: {@code POST /register}, {@code POST /login}, {@code GET /health}.
+ * The Go services' auth-service in plain Java: {@code POST /register}, {@code POST /login}, {@code GET /health}.
  *
  * <p>Environment: {@code DATABASE_URL} (JDBC, or postgres://user:pass@host:port/db), optional
  * {@code DB_USER}/{@code DB_PASSWORD}, {@code PORT} (default 8080; 0 picks a free one), and
@@ -82,7 +82,7 @@ public final class AuthService {
                 respond(exchange, register ? 201 : 200, "{\"token\":\"" + token + "\"}");
             }
         } catch (SQLException e) {
-            // What the seeds' service returned: a 500 carrying the database's SQLSTATE (53300 under load).
+            // What the Go service returned: a 500 carrying the database's SQLSTATE (53300 under load).
             respond(exchange, 500, "{\"error\":\"database error\",\"sqlstate\":\"" + e.getSQLState() + "\"}");
         }
     }

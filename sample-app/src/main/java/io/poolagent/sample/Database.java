@@ -11,10 +11,10 @@ import java.sql.SQLException;
  * Where the service gets its connections.
  *
  * <p>{@link #naive}: a fresh {@code DriverManager.getConnection} for every step of every request, exactly
- * what the seeds' auth-service did and what exhausts PostgreSQL under load. It is deliberately naive: it
+ * what the Go auth-service did and what exhausts PostgreSQL under load. It is deliberately naive: it
  * is the code the agent is meant to fix without an edit.
  *
- * <p>{@link #hikari}: the hand-written fix (the seeds' "Solution 2"), a HikariCP pool built in code with
+ * <p>{@link #hikari}: the hand-written fix (the runbook's "Solution 2"), a HikariCP pool built in code with
  * the same sizes the agent would use, so the benchmarks can compare the two on the same code path.
  */
 interface Database {

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The service's database address: a JDBC URL, or a {@code postgres://user:pass@host:port/db} URL as the
- * Go services in the seeds use. User and password may also come separately (DB_USER, DB_PASSWORD).
+ * Go services use. User and password may also come separately (DB_USER, DB_PASSWORD).
  */
 final class DatabaseUrl {
 

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The naive service of the seeds: every unit of work opens a fresh connection, runs a short query and
+ * The naive Go-style service: every unit of work opens a fresh connection, runs a short query and
  * closes it, on many threads at once.
  * Args: driver-manager|data-source URL USER PASSWORD THREADS ITERATIONS
  */

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The seeds' story on this machine: a throwaway PostgreSQL with a connection limit that 150 virtual users
+ * The runbook's story on this machine: a throwaway PostgreSQL with a connection limit that 150 virtual users
  * overrun; the naive auth-service melts down; the same service, unchanged, holds the load with the agent.
  * Args (optional): VIRTUAL_USERS SECONDS_PER_RUN
  */

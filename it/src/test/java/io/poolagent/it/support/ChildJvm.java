@@ -198,6 +198,15 @@ public final class ChildJvm {
             return Integer.parseInt(awaitStderr(METRICS_LINE, Duration.ofSeconds(60)).group(1));
         }
 
+        /** SIGTERM, as Kubernetes stops a pod: shutdown hooks run. */
+        public void terminate() {
+            process.destroy();
+        }
+
+        public String stderrSoFar() throws IOException {
+            return read(err);
+        }
+
         /** Stops the child if it still runs (a test that failed half-way). */
         @Override
         public void close() {

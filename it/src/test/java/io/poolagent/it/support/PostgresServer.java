@@ -165,6 +165,42 @@ public final class PostgresServer implements AutoCloseable {
         running = true;
     }
 
+    /**
+     * Stops every process of the server (postmaster and backends) with SIGSTOP: a server that stops
+     * answering without closing any connection, as a frozen host or a network partition looks. Returns the
+     * process ids, for {@link #thaw}.
+     */
+    public List<Long> freeze() {
+        List<Long> pids = new ArrayList<>();
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            pids.add(postmaster);
+            try (Stream<ProcessHandle> children = ProcessHandle.of(postmaster).map(ProcessHandle::children)
+                    .orElse(Stream.empty())) {
+                children.forEach(child -> pids.add(child.pid()));
+            }
+            signal("STOP", pids);
+            return pids;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void thaw(List<Long> pids) {
+        try {
+            signal("CONT", pids);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Through the shell's kill builtin: a minimal machine may lack the kill binary (procps). */
+    public static void signal(String signal, List<Long> pids) throws IOException {
+        StringBuilder script = new StringBuilder("kill -").append(signal);
+        pids.forEach(pid -> script.append(' ').append(pid));
+        run(List.of("sh", "-c", script.toString()), 30);
+    }
+
     /** The server's log so far (connection and authentication lines are logged). */
     public String log() {
         try {

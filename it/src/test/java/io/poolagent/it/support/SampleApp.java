@@ -101,6 +101,38 @@ public final class SampleApp implements AutoCloseable {
         throw new IOException("no VmRSS for " + process.pid());
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Live threads of the service's JVM (Linux /proc). */
+    public int threads() throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no Threads line for " + process.pid());
+    }
+
+    /** Java heap in use after a full GC, in MiB (jcmd GC.run, then GC.heap_info). */
+    public double heapUsedAfterGcMiB() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        java.util.regex.Matcher used = Pattern.compile("total \\d+K, used (\\d+)K").matcher(jcmd("GC.heap_info"));
+        if (!used.find()) {
+            throw new IOException("no heap figures from jcmd");
+        }
+        return Long.parseLong(used.group(1)) / 1024.0;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
