@@ -65,9 +65,10 @@ public final class PoolRegistry implements ConnectionInterceptor {
         PoolKey key = PoolKey.of(url, user, password);
         ManagedPool pool = pools.get(key);
         Object connection = pool == null ? null : borrow(key, pool);
-        if (connection != null) {
-            metrics.intercepted(Entry.DRIVER_MANAGER);
+        if (connection == null || connection == RETRY) {
+            return null; // the full path runs, and finds or creates the pool
         }
+        metrics.intercepted(Entry.DRIVER_MANAGER);
         return connection;
     }
 
@@ -210,7 +211,11 @@ public final class PoolRegistry implements ConnectionInterceptor {
                 long period = Math.max(250, Math.min(unused / 4, 30_000));
                 timer.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(this::closeIdleSessionsAtExit, "pool-agent-exit"));
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(this::closeIdleSessionsAtExit, "pool-agent-exit"));
+            } catch (IllegalStateException exiting) {
+                // the first pool is being made while the JVM exits: nothing to close at exit yet
+            }
         }
         return timer;
     }

@@ -30,8 +30,9 @@ import static io.poolagent.session.SessionChanges.UNKNOWN;
  */
 public final class SqlClassifier {
 
-    private static final int CACHE_LIMIT = 4096;
-    private static final int CACHED_LENGTH_LIMIT = 4096;
+    /** At most about 1 MB of the application's SQL text is kept; beyond that, statements are scanned each time. */
+    private static final int CACHE_LIMIT = 1024;
+    private static final int CACHED_LENGTH_LIMIT = 1024;
     private static final Map<String, Integer> CACHE = new ConcurrentHashMap<>();
 
     private SqlClassifier() {
