@@ -17,7 +17,7 @@ public interface ConnectionInterceptor {
 
     /**
      * The shortcut for {@code DriverManager.getConnection(url, user, password)}: served only by a pool that
-     * runs already, so that the caller's class loader is never needed here.
+     * exists already (its driver was found with the caller's class loader when it was made).
      *
      * @return a pooled {@code java.sql.Connection}, or {@code null} to go the full way
      */

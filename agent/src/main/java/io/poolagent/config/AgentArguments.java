@@ -27,8 +27,14 @@ final class AgentArguments {
                 continue;
             }
             int equals = entry.indexOf('=');
-            String key = equals < 0 ? entry : entry.substring(0, equals).trim();
-            if (equals < 0 || !knownKeys.contains(key)) {
+            if (equals < 0) {
+                // Not echoed: it may be the tail of a password that contained the separator.
+                problems.add("an agent argument without '=' is not valid (not shown: it may be part of a secret):"
+                        + " expected KEY=VALUE pairs separated by '" + SEPARATOR + "'; ignoring it");
+                continue;
+            }
+            String key = entry.substring(0, equals).trim();
+            if (!knownKeys.contains(key)) {
                 problems.add("agent argument \"" + key + "\" is not valid: expected KEY=VALUE with KEY one of "
                         + knownKeys + ", pairs separated by '" + SEPARATOR + "'; ignoring it");
                 continue;

@@ -5,28 +5,41 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.PoolStats;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 /**
  * Go's WaitCount and WaitDuration, taken from the acquisition time HikariCP measures for every borrow
  * anyway (its metrics tracker), so the borrow itself does no extra work.
  *
- * <p>A borrow counts as a wait when HikariCP took longer than {@link #WAIT_THRESHOLD_NANOS} to hand over a
- * connection. An idle connection is handed over in a few microseconds (a compare-and-set in HikariCP's
- * bag); anything longer means the caller parked until a connection was returned or opened, which is what
- * Go counts. Wraps HikariCP's own Micrometer tracker when metrics are on.
+ * <p>A borrow counts as a wait, as in Go, when it waited because every connection was in use: HikariCP
+ * took longer than {@link #WAIT_THRESHOLD_NANOS} to hand it over (an idle connection is handed over in a few
+ * microseconds, a compare-and-set in HikariCP's bag) and the pool is at DB_MAX_OPEN_CONNS. The second
+ * condition leaves out slow borrows of a quiet pool: HikariCP checks a connection idle for more than half a
+ * second with a round trip before handing it over. Wraps HikariCP's own Micrometer tracker when metrics are on.
  */
 final class BorrowWaits implements MetricsTrackerFactory {
 
     static final long WAIT_THRESHOLD_NANOS = 50_000;
 
-    private final MetricsTrackerFactory meters;
+    private volatile MetricsTrackerFactory meters;
+    private volatile IntSupplier inUse = () -> 0;
+    private final int maxOpen;
     private final LongAdder borrows = new LongAdder();
     private final LongAdder waits = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
 
-    /** @param meters HikariCP's Micrometer tracker factory, or null when the pool has no metrics */
-    BorrowWaits(MetricsTrackerFactory meters) {
+    BorrowWaits(int maxOpen) {
+        this.maxOpen = maxOpen;
+    }
+
+    /** HikariCP's Micrometer tracker factory to forward to, or null when the pool has no metrics. */
+    void forwardTo(MetricsTrackerFactory meters) {
         this.meters = meters;
+    }
+
+    /** Where to read the connections in use, once the pool runs. */
+    void inUseFrom(IntSupplier inUse) {
+        this.inUse = inUse;
     }
 
     long count() {
@@ -44,7 +57,7 @@ final class BorrowWaits implements MetricsTrackerFactory {
 
     void record(long acquiredNanos) {
         borrows.increment();
-        if (acquiredNanos > WAIT_THRESHOLD_NANOS) {
+        if (acquiredNanos > WAIT_THRESHOLD_NANOS && inUse.getAsInt() >= maxOpen) {
             waits.increment();
             waitNanos.add(acquiredNanos);
         }
@@ -52,7 +65,8 @@ final class BorrowWaits implements MetricsTrackerFactory {
 
     @Override
     public IMetricsTracker create(String poolName, PoolStats poolStats) {
-        IMetricsTracker inner = meters == null ? new IMetricsTracker() { } : meters.create(poolName, poolStats);
+        MetricsTrackerFactory forward = meters;
+        IMetricsTracker inner = forward == null ? new IMetricsTracker() { } : forward.create(poolName, poolStats);
         return new IMetricsTracker() {
             @Override
             public void recordConnectionAcquiredNanos(long elapsedAcquiredNanos) {

@@ -10,6 +10,7 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -31,13 +32,28 @@ final class DriverConnector implements DataSource {
     private final ReturnPath returnPath;
     private final AtomicInteger openSessions = new AtomicInteger();
 
-    DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath) {
+    DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath, Duration acquireTimeout) {
         this.driver = driver;
         this.key = key;
         this.properties = key.properties();
         this.returnPath = returnPath;
         if (postgres) {
             sendSessionDefaultsAtStartup(properties);
+            boundLogin(properties, acquireTimeout);
+        }
+    }
+
+    /**
+     * pgjdbc's connectTimeout covers only the TCP connect; without a loginTimeout a server that accepts the
+     * connection and never answers holds the connect for ever: a caller waiting for the pool's first
+     * connection, or HikariCP's one connection-adding thread. Bound it by DB_POOL_ACQUIRE_TIMEOUT, how long a
+     * caller is willing to wait anyway, unless the application chose a value (URL parameters win over these
+     * properties in pgjdbc).
+     */
+    private static void boundLogin(Properties properties, Duration acquireTimeout) {
+        if (properties.getProperty("loginTimeout") == null) {
+            long seconds = Math.max(1, (acquireTimeout.toMillis() + 999) / 1000);
+            properties.setProperty("loginTimeout", String.valueOf(seconds));
         }
     }
 
@@ -97,7 +113,7 @@ final class DriverConnector implements DataSource {
 
     @Override
     public void setLoginTimeout(int seconds) {
-        // the driver's own connectTimeout/loginTimeout properties apply
+        // HikariCP passes its connectionTimeout here: the loginTimeout property set above is that already
     }
 
     @Override

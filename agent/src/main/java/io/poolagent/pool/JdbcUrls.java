@@ -35,8 +35,10 @@ public final class JdbcUrls {
         return USER_INFO.matcher(masked).replaceAll("$1" + MASK + "@");
     }
 
+    /** Property names whose values are never shown: passwords, tokens, secrets, keys. */
     static boolean isSecret(String propertyName) {
-        return propertyName.toLowerCase(Locale.ROOT).contains("password");
+        String name = propertyName.toLowerCase(Locale.ROOT);
+        return name.contains("password") || name.contains("token") || name.contains("secret") || name.contains("key");
     }
 
     /** The value of a URL parameter (?name=value or ;name=value), or null. */

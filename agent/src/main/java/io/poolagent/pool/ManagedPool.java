@@ -12,6 +12,7 @@ import io.poolagent.metrics.CloseReasons;
 import io.poolagent.metrics.PoolStats;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
+import io.poolagent.retry.SqlStates;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
 
@@ -61,6 +62,9 @@ final class ManagedPool implements PoolStats {
     private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
     private volatile HikariDataSource dataSource;
     private volatile String unreachable;
+    /** Whether the failure behind {@link #unreachable} may go away by itself (a server down, not a bad password). */
+    private volatile boolean mayRecover;
+    private volatile boolean connecting;
     private volatile boolean retired;
     /** When a caller last asked a pool that has not started; started pools count borrows in {@link #waits}. */
     private volatile long lastAskedMillis = System.currentTimeMillis();
@@ -74,11 +78,19 @@ final class ManagedPool implements PoolStats {
         this.onStart = onStart;
         this.postgres = JdbcUrls.isPostgres(key.url());
         this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis());
-        this.connector = new DriverConnector(driver, key, postgres, returnPath);
+        this.connector = new DriverConnector(driver, key, postgres, returnPath, settings.acquireTimeout());
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
-        this.waits = new BorrowWaits(register(metrics));
+        this.waits = new BorrowWaits(settings.maxOpen());
+    }
+
+    /**
+     * Registers the pool's meters; called once the pool is built, never from the constructor, because the
+     * endpoint's threads read the pool as soon as it is registered.
+     */
+    void publishMetrics() {
+        waits.forwardTo(register(metrics));
     }
 
     /**
@@ -94,13 +106,15 @@ final class ManagedPool implements PoolStats {
         Connection connection;
         try {
             connection = pool.getConnection();
-        } catch (SQLTransientConnectionException e) {
-            throw unavailable(pool, e);
         } catch (SQLException e) {
             if (retired) {
-                throw RETIRED;
+                throw RETIRED; // closed under this caller's feet: the registry asks again
             }
-            throw e;
+            throw e instanceof SQLTransientConnectionException ? unavailable(pool, (SQLTransientConnectionException) e) : e;
+        }
+        if (retired) {
+            connection.close();
+            throw RETIRED;
         }
         if (unreachable != null) {
             unreachable = null;
@@ -118,18 +132,28 @@ final class ManagedPool implements PoolStats {
     }
 
     private HikariDataSource startNow() throws SQLException {
+        connecting = true;
         try {
             retrier.run(() -> {
                 connector.getConnection().close();
                 return null;
             });
         } catch (SQLException e) {
-            unreachable = "SQLSTATE " + e.getSQLState() + ": " + oneLine(e.getMessage());
+            cannotReach(e);
             throw e;
+        } finally {
+            connecting = false;
         }
         HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
         returnPath.evictWith(pool::evictConnection);
-        dataSource = pool;
+        waits.inUseFrom(pool.getHikariPoolMXBean()::getActiveConnections);
+        synchronized (this) {
+            if (retired) { // the registry gave up on this pool while it connected
+                pool.close();
+                throw RETIRED;
+            }
+            dataSource = pool;
+        }
         unreachable = null;
         AgentLog.info("pool " + name + " ready: " + settings.describe()
                 + (postgres ? "" : " (no session reset: not PostgreSQL)"));
@@ -137,11 +161,16 @@ final class ManagedPool implements PoolStats {
         return pool;
     }
 
+    private void cannotReach(SQLException e) {
+        mayRecover = SqlStates.isTransient(e);
+        unreachable = "SQLSTATE " + e.getSQLState() + ": " + oneLine(e.getMessage());
+    }
+
     /** HikariCP's timeout says "request timed out"; say whether the pool is exhausted or the database failing. */
     private SQLException unavailable(HikariDataSource pool, SQLTransientConnectionException timeout) {
         HikariPoolMXBean stats = pool.getHikariPoolMXBean();
-        int active = stats == null ? -1 : stats.getActiveConnections();
-        int waiting = stats == null ? -1 : stats.getThreadsAwaitingConnection();
+        int active = stats.getActiveConnections();
+        int waiting = stats.getThreadsAwaitingConnection();
         String wait = GoDuration.format(settings.acquireTimeout());
         String message;
         if (active >= settings.maxOpen()) {
@@ -151,9 +180,12 @@ final class ManagedPool implements PoolStats {
                     + " Return connections sooner or raise DB_MAX_OPEN_CONNS within the server's max_connections.";
         } else {
             Throwable cause = timeout.getCause();
-            unreachable = cause instanceof SQLException
-                    ? "SQLSTATE " + ((SQLException) cause).getSQLState() + ": " + oneLine(cause.getMessage())
-                    : "no connection could be opened within " + wait;
+            if (cause instanceof SQLException) {
+                cannotReach((SQLException) cause);
+            } else {
+                mayRecover = true;
+                unreachable = "no connection could be opened within " + wait;
+            }
             message = "pool-agent: pool " + name + " could not get a connection within " + wait
                     + " (DB_POOL_ACQUIRE_TIMEOUT): " + active + " of " + settings.maxOpen() + " in use, " + waiting
                     + " callers waiting; the database did not accept new connections"
@@ -183,6 +215,29 @@ final class ManagedPool implements PoolStats {
         return dataSource == null ? -1 : waits.borrows();
     }
 
+    /** True while the first connect runs: the pool is in use, whatever its borrow count says. */
+    boolean connecting() {
+        return connecting;
+    }
+
+    /**
+     * A pool that cannot reach its database keeps readiness at 503; an unready pod gets no traffic, so no
+     * borrow would ever find out that the database is back. The registry calls this now and then: one
+     * connect, no retries, and never for a failure that cannot go away by itself (a wrong password: trying
+     * it again and again can lock the account).
+     */
+    void probeIfUnreachable() {
+        if (unreachable == null || !mayRecover || retired) {
+            return;
+        }
+        try {
+            connector.getConnection().close();
+            unreachable = null;
+        } catch (SQLException e) {
+            cannotReach(e);
+        }
+    }
+
     long lastAskedMillis() {
         return lastAskedMillis;
     }
@@ -205,8 +260,11 @@ final class ManagedPool implements PoolStats {
 
     /** Closes the pool for good; its metrics go. A caller that still holds it gets {@link Retired}. */
     void retire() {
-        retired = true;
-        HikariDataSource pool = dataSource;
+        HikariDataSource pool;
+        synchronized (this) {
+            retired = true;
+            pool = dataSource;
+        }
         if (pool != null) {
             pool.close();
         }

@@ -9,8 +9,10 @@ import io.poolagent.metrics.AgentMetrics.Entry;
 
 import java.sql.Driver;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -151,7 +153,8 @@ public final class PoolRegistry implements ConnectionInterceptor {
             ClassLoader loader = dataSource != null
                     ? dataSource.getClass().getClassLoader() : DriverLocator.loaderFor(caller);
             Driver driver = DriverLocator.find(key.url(), loader);
-            pool = new ManagedPool(key, uniqueName(key), driver, settings, metrics, timer(), this::started);
+            pool = new ManagedPool(key, uniqueName(key), driver, settings, metrics, housekeeper(), this::started);
+            pool.publishMetrics();
             pools.put(key, pool);
             return pool;
         } catch (Exception | LinkageError | java.util.ServiceConfigurationError e) {
@@ -197,8 +200,11 @@ public final class PoolRegistry implements ConnectionInterceptor {
 
     // ---- lifecycle ----
 
-    /** The agent's one background thread (a daemon): pool housekeeping and leak timers. Built with the first pool. */
-    private ScheduledThreadPoolExecutor timer() {
+    /**
+     * The agent's one background thread (a daemon), built with the first pool: every few seconds it closes
+     * unused pools and checks on pools that cannot reach their database; it also runs the leak timers.
+     */
+    private ScheduledThreadPoolExecutor housekeeper() {
         if (timer == null) {
             timer = new ScheduledThreadPoolExecutor(1, task -> {
                 Thread thread = new Thread(task, "pool-agent-housekeeper");
@@ -207,38 +213,51 @@ public final class PoolRegistry implements ConnectionInterceptor {
             });
             timer.setRemoveOnCancelPolicy(true);
             long unused = settings.unusedTimeout().toMillis();
-            if (unused > 0) {
-                long period = Math.max(250, Math.min(unused / 4, 30_000));
-                timer.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
-            }
-            try {
-                Runtime.getRuntime().addShutdownHook(new Thread(this::closeIdleSessionsAtExit, "pool-agent-exit"));
-            } catch (IllegalStateException exiting) {
-                // the first pool is being made while the JVM exits: nothing to close at exit yet
-            }
+            long period = unused > 0 ? Math.max(250, Math.min(unused / 4, 5_000)) : 5_000;
+            timer.scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.MILLISECONDS);
+            closeIdleSessionsAtExit();
         }
         return timer;
     }
 
-    /** Closes and forgets every pool that nobody borrowed from for DB_POOL_UNUSED_TIMEOUT and that lends nothing. */
-    synchronized void closeUnusedPools() {
+    private void housekeep() {
         try {
-            long now = System.currentTimeMillis();
-            long limit = settings.unusedTimeout().toMillis();
             for (ManagedPool pool : pools.values()) {
-                if (now - lastUsed(pool, now) >= limit && pool.inUse() == 0 && pools.remove(pool.key(), pool)) {
-                    AgentLog.info("pool " + pool.name() + " closed: unused for " + GoDuration.format(settings.unusedTimeout())
-                            + " (" + Settings.UNUSED_TIMEOUT + ")");
-                    forget(pool);
-                }
+                pool.probeIfUnreachable();
+            }
+            for (ManagedPool pool : unusedPools()) {
+                AgentLog.info("pool " + pool.name() + " closed: unused for " + GoDuration.format(settings.unusedTimeout())
+                        + " (" + Settings.UNUSED_TIMEOUT + ")");
+                pool.retire(); // outside the registry's lock: HikariCP may take seconds to shut down
             }
         } catch (RuntimeException | LinkageError e) {
             AgentLog.error("pool housekeeping failed, will try again: " + e);
         }
     }
 
+    /** Takes out of the registry every pool nobody borrowed from for DB_POOL_UNUSED_TIMEOUT and that lends nothing. */
+    synchronized List<ManagedPool> unusedPools() {
+        List<ManagedPool> unused = new ArrayList<>();
+        long limit = settings.unusedTimeout().toMillis();
+        if (limit == 0) {
+            return unused;
+        }
+        long now = System.currentTimeMillis();
+        for (ManagedPool pool : pools.values()) {
+            if (now - lastUsed(pool, now) >= limit && pool.inUse() == 0 && pools.remove(pool.key(), pool)) {
+                activity.remove(pool);
+                namesInUse.remove(pool.name());
+                unused.add(pool);
+            }
+        }
+        return unused;
+    }
+
     /** When the pool was last used: asked while unstarted, or the time its borrow count last changed. */
     private long lastUsed(ManagedPool pool, long now) {
+        if (pool.connecting()) {
+            return now;
+        }
         long borrows = pool.borrows();
         if (borrows < 0) {
             return pool.lastAskedMillis();
@@ -261,8 +280,17 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
     }
 
-    /** Bounded: closing sessions must never hold up the JVM's exit noticeably. */
+    /** At JVM exit, idle sessions end with a goodbye (see ManagedPool.closeIdleForExit). */
     private void closeIdleSessionsAtExit() {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::closeIdleSessions, "pool-agent-exit"));
+        } catch (IllegalStateException exiting) {
+            // the first pool is being made while the JVM exits: nothing to close at exit yet
+        }
+    }
+
+    /** Bounded: closing sessions must never hold up the JVM's exit noticeably. */
+    private void closeIdleSessions() {
         long deadline = System.currentTimeMillis() + 1000;
         for (ManagedPool pool : pools.values()) {
             try {

@@ -23,7 +23,8 @@ import static io.poolagent.session.SessionChanges.UNKNOWN;
  * <p>It errs on one side only. A statement that merely mentions a keyword may be counted as changing
  * state (the price is one reset); a statement that changes state through the commands and functions
  * listed here is never missed. What text cannot show is not seen: a server function that calls
- * {@code set_config} or takes an advisory lock itself, {@code currval}/{@code lastval} after an INSERT.
+ * {@code set_config} or takes an advisory lock itself, or an INSERT whose serial column calls
+ * {@code nextval} through its default.
  * The README lists these blind spots; {@code DB_POOL_RESET=discard} resets every session regardless.
  *
  * <p>Statements repeat (prepared statements above all), so answers are cached per SQL string.
@@ -70,10 +71,10 @@ public final class SqlClassifier {
             return NONE;
         }
         if (tokens.isWord("set")) {
-            return set(tokens) | rest(tokens, false);
+            return set(tokens) | rest(tokens, false, false);
         }
+        boolean update = tokens.isWord("update");
         int changes;
-        boolean create = false;
         if (tokens.isWord("begin") || tokens.isWord("start")) {
             changes = TRANSACTION;
         } else if (tokens.isWord("listen")) {
@@ -86,13 +87,10 @@ public final class SqlClassifier {
             changes = UNKNOWN;
         } else if (tokens.isWord("load")) {
             changes = IRREVERSIBLE;
-        } else if (tokens.isWord("insert") || tokens.isWord("merge")) {
-            changes = SessionChanges.SEQUENCES;
         } else {
-            create = tokens.isWord("create");
             changes = NONE;
         }
-        return changes | rest(tokens, create);
+        return changes | rest(tokens, tokens.isWord("create"), update);
     }
 
     /** Moves to the statement's first word, past JDBC escape braces and parentheses. */
@@ -144,10 +142,11 @@ public final class SqlClassifier {
     }
 
     /**
-     * The rest of a statement, from the token after the current one: temp objects, SELECT ... INTO TEMP,
-     * and calls of the functions that change the session.
+     * The rest of a statement, from the token after the current one: temp objects (CREATE ... TEMP anywhere,
+     * as after EXPLAIN; SELECT ... INTO TEMP; anything in pg_temp), {@code UPDATE pg_settings} (the SQL
+     * form of SET), and calls of the functions that change the session, quoted names included.
      */
-    private static int rest(SqlTokens tokens, boolean create) {
+    private static int rest(SqlTokens tokens, boolean create, boolean update) {
         int changes = NONE;
         boolean afterInto = false;
         int function = NONE;
@@ -157,10 +156,14 @@ public final class SqlClassifier {
                 changes |= function == SET_CONFIG ? setConfig(tokens) : function;
             }
             function = NONE;
-            if (type == SqlTokens.WORD) {
+            if (type == SqlTokens.WORD || type == SqlTokens.QUOTED_NAME) {
+                create |= tokens.isWord("create");
                 boolean temp = tokens.isWord("temp") || tokens.isWord("temporary");
-                if (temp && (create || afterInto) || create && tokens.isWord("pg_temp")) {
+                if (temp && (create || afterInto) || tokens.isName("pg_temp")) {
                     changes |= TEMP_OBJECTS;
+                }
+                if (update && tokens.isName("pg_settings")) {
+                    changes |= UNKNOWN;
                 }
                 afterInto = tokens.isWord("into");
                 function = function(tokens);
@@ -177,17 +180,17 @@ public final class SqlClassifier {
 
     /** What a call of the function the current word names would change ({@link #SET_CONFIG}: its arguments decide). */
     private static int function(SqlTokens tokens) {
-        if (tokens.isWord("set_config")) {
+        if (tokens.isName("set_config")) {
             return SET_CONFIG;
         }
-        if (tokens.isWord("pg_advisory_lock") || tokens.isWord("pg_advisory_lock_shared")
-                || tokens.isWord("pg_try_advisory_lock") || tokens.isWord("pg_try_advisory_lock_shared")) {
+        if (tokens.isName("pg_advisory_lock") || tokens.isName("pg_advisory_lock_shared")
+                || tokens.isName("pg_try_advisory_lock") || tokens.isName("pg_try_advisory_lock_shared")) {
             return ADVISORY_LOCKS;
         }
-        if (tokens.isWord("dblink_connect") || tokens.isWord("dblink_connect_u")) {
+        if (tokens.isName("dblink_connect") || tokens.isName("dblink_connect_u")) {
             return IRREVERSIBLE;
         }
-        if (tokens.isWord("nextval") || tokens.isWord("setval")) {
+        if (tokens.isName("nextval") || tokens.isName("setval")) {
             return SessionChanges.SEQUENCES;
         }
         return NONE;
@@ -209,6 +212,9 @@ public final class SqlClassifier {
             changes = ROLE;
         } else {
             changes = SETTINGS;
+        }
+        if (tokens.type == SqlTokens.STRING && tokens.next() != SqlTokens.COMMA) {
+            changes = UNKNOWN; // 'ro' || 'le': the literal is not the whole name
         }
         return isLocal(tokens) ? NONE : changes;
     }

@@ -80,6 +80,15 @@ final class SqlTokens {
                 && sql.regionMatches(true, start, lowerCase, 0, lowerCase.length());
     }
 
+    /**
+     * True when the current token names {@code lowerCase}: the word in any case, or the double-quoted name
+     * exactly (PostgreSQL folds unquoted names to lower case, and keeps quoted ones as written).
+     */
+    boolean isName(String lowerCase) {
+        return isWord(lowerCase) || type == QUOTED_NAME && end - start == lowerCase.length()
+                && sql.startsWith(lowerCase, start);
+    }
+
     /** True when the current token is a string whose contents are {@code lowerCase}, in any case. */
     boolean isString(String lowerCase) {
         return type == STRING && end - start == lowerCase.length()

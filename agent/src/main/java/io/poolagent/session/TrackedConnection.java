@@ -45,8 +45,9 @@ import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
  * HikariCP marks each borrow with JDBC 4.3's {@code beginRequest()} and each return with
  * {@code endRequest()}; the latter hands the session to {@link ReturnPath}.
  *
- * <p>Fields are used by one borrower at a time; HikariCP's bag hands a connection over with a CAS, which
- * orders one borrower's writes before the next one's reads.
+ * <p>The per-borrow fields are written by the borrowing thread and read at return, on the same thread or
+ * after HikariCP's bag handed the connection over with a CAS, which orders them. {@code abort} and HikariCP's
+ * closer thread only touch the leak watch (volatile) and the close flag (synchronized).
  */
 public final class TrackedConnection implements Connection {
 
@@ -56,7 +57,7 @@ public final class TrackedConnection implements Connection {
     private boolean closed;
     private int changes;
     private Connection lentAs;
-    private Future<?> leakWatch;
+    private volatile Future<?> leakWatch;
     private boolean clientStateSaved;
     private int originalHoldability;
     private Map<String, Class<?>> originalTypeMap;
@@ -277,7 +278,8 @@ public final class TrackedConnection implements Connection {
         return iface.isInstance(this) || physical.isWrapperFor(iface);
     }
 
-    // ---- what HikariCP's close calls: never wait behind an unfinished COPY, nor for a silent server ----
+    // ---- what HikariCP's close calls (and the application may call too): never wait behind an unfinished
+    // ---- COPY, and run the round trips with at most the reset timeout, so a silent server cannot hang close()
 
     @Override
     public void rollback() throws SQLException {
@@ -306,19 +308,21 @@ public final class TrackedConnection implements Connection {
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
         refuseWhileCopying();
-        physical.setReadOnly(readOnly);
+        returnPath.bounded(physical, () -> physical.setReadOnly(readOnly));
     }
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
         refuseWhileCopying();
-        physical.setTransactionIsolation(level);
+        returnPath.bounded(physical, () -> physical.setTransactionIsolation(level));
     }
 
     // ---- everything else only delegates ----
 
+    /** HikariCP closes a physical connection here, also one it evicted without an endRequest(). */
     @Override
     public void close() throws SQLException {
+        stopLeakWatch();
         try {
             physical.close();
         } finally {

@@ -118,9 +118,15 @@ final class TrackedStatement implements Statement {
         return lent != null ? lent : connection;
     }
 
+    /** The driver's own statement runs SQL out of sight: its session will not be reused. */
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : physical.unwrap(iface);
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        T unwrapped = physical.unwrap(iface);
+        connection.note(SessionChanges.DRIVER_USED);
+        return unwrapped;
     }
 
     @Override

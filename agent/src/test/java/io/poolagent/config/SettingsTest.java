@@ -182,6 +182,13 @@ class SettingsTest {
     }
 
     @Test
+    void anArgumentWithoutEqualsIsNotEchoedBecauseItMayBeTheTailOfAPassword() {
+        Settings settings = Settings.load(Map.of(), "DB_POOL_METRICS_USER=prom;DB_POOL_METRICS_PASSWORD=abc;secret-tail");
+        assertEquals(1, settings.problems().size(), settings.problems()::toString);
+        assertFalse(settings.problems().get(0).contains("secret-tail"), settings.problems().get(0));
+    }
+
+    @Test
     void unknownOrMalformedAgentArgumentsAreReportedAndIgnored() {
         Settings settings = Settings.load(Map.of(), "DB_MAX_OPEN_CON=5;DB_MAX_IDLE_CONNS");
         assertEquals(2, settings.problems().size(), settings.problems()::toString);

@@ -204,6 +204,29 @@ class MetricsEndpointTest {
         }
     }
 
+    /** An unready pod gets no traffic: readiness must notice by itself that the database is back. */
+    @Test
+    void readinessComesBackWhenTheDatabaseDoesWithoutAnyTraffic() throws Exception {
+        try (PostgresServer late = PostgresServer.create(20, PostgresServer.Auth.TRUST)) {
+            ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
+                    .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                    .env("DB_POOL_CONNECT_RETRIES", "0")
+                    .start(ScriptedCalls.class, late.url(), "call:postgres::1", "mark:called", "sleep:120000");
+            app.awaitOutput("RESULT called=reached", Duration.ofSeconds(60));
+            int port = app.metricsPort();
+            assertEquals(503, get(port, "/health/ready").statusCode());
+
+            late.start();
+            int status = 0;
+            for (int i = 0; i < 600 && status != 200; i++) {
+                Thread.sleep(100);
+                status = get(port, "/health/ready").statusCode();
+            }
+            assertEquals(200, status, "readiness after the database came back");
+            app.close();
+        }
+    }
+
     @Test
     void basicAuthGuardsMetricsAndPoolsButNotTheProbes(@TempDir Path tmp) throws Exception {
         Path secret = tmp.resolve("metrics-password");

@@ -13,9 +13,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Registration and login, one connection per step as in the Go auth-service: register opens two (does
- * the e-mail exist; insert the user and its first session in one transaction), login two (find the user,
- * create a session).
+ * Registration and login, one connection per step as in the Go auth-service: register opens three (does
+ * the e-mail exist; insert the user and its first session in one transaction; record the registration in
+ * the audit log), login two (find the user, create a session).
  */
 final class Accounts {
 
@@ -33,6 +33,8 @@ final class Accounts {
                     + " password_hash text not null, salt text not null, created_at timestamptz default now())");
             s.execute("create table if not exists sessions (token text primary key,"
                     + " user_id bigint not null references users(id), created_at timestamptz default now())");
+            s.execute("create table if not exists audit_log (id bigserial primary key, user_id bigint not null,"
+                    + " event text not null, at timestamptz default now())");
         }
     }
 
@@ -49,6 +51,7 @@ final class Accounts {
         }
         String salt = token();
         String token = token();
+        long userId;
         try (Connection c = db.open()) {
             c.setAutoCommit(false);
             try (PreparedStatement user = c.prepareStatement(
@@ -57,7 +60,6 @@ final class Accounts {
                 user.setString(1, email);
                 user.setString(2, hash(password, salt));
                 user.setString(3, salt);
-                long userId;
                 try (ResultSet rs = user.executeQuery()) {
                     rs.next();
                     userId = rs.getLong(1);
@@ -70,6 +72,11 @@ final class Accounts {
                 rollbackQuietly(c, e);
                 throw e;
             }
+        }
+        try (Connection c = db.open();
+             PreparedStatement audit = c.prepareStatement("insert into audit_log (user_id, event) values (?, 'registered')")) {
+            audit.setLong(1, userId);
+            audit.executeUpdate();
         }
         return token;
     }

@@ -270,7 +270,7 @@ public final class Benchmarks {
     }
 
     private static String row(String name, double us, double base) {
-        return String.format(Locale.ROOT, "| %s | %.2f | %.1fx |%n", name, us, us / base);
+        return String.format(Locale.ROOT, "| %s | %.3f | %.2fx |%n", name, us, us / base);
     }
 
     private static double jmh(PostgresServer pg, String method, String jvmArg) throws Exception {
