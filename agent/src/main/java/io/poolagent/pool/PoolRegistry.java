@@ -45,6 +45,26 @@ public final class PoolRegistry implements ConnectionInterceptor {
     private final Map<ManagedPool, long[]> activity = new HashMap<>();
     private ScheduledThreadPoolExecutor timer;
     private volatile boolean warnedFull;
+    /**
+     * The last credentials the shortcut served, by identity: applications pass the same String objects on
+     * every call, so most borrows skip building and hashing a key. Racy by design; a stale route to a
+     * retired pool is dropped at its first borrow.
+     */
+    private volatile Route lastRoute;
+
+    private static final class Route {
+        final String url;
+        final String user;
+        final String password;
+        final ManagedPool pool;
+
+        Route(String url, String user, String password, ManagedPool pool) {
+            this.url = url;
+            this.user = user;
+            this.password = password;
+            this.pool = pool;
+        }
+    }
 
     public PoolRegistry(Settings settings, AgentMetrics metrics) {
         this.settings = settings;
@@ -64,11 +84,20 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (!settings.pools(url)) {
             return null;
         }
-        PoolKey key = PoolKey.of(url, user, password);
-        ManagedPool pool = pools.get(key);
-        Object connection = pool == null ? null : borrow(key, pool);
+        Route route = lastRoute;
+        if (route == null || route.url != url || route.user != user || route.password != password) {
+            PoolKey key = PoolKey.of(url, user, password);
+            ManagedPool pool = pools.get(key);
+            if (pool == null) {
+                return null; // the full path runs, and finds or creates the pool
+            }
+            route = new Route(url, user, password, pool);
+            lastRoute = route;
+        }
+        Object connection = borrow(route.pool.key(), route.pool);
         if (connection == null || connection == RETRY) {
-            return null; // the full path runs, and finds or creates the pool
+            lastRoute = null;
+            return null;
         }
         metrics.intercepted(Entry.DRIVER_MANAGER);
         return connection;
@@ -248,6 +277,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
                 activity.remove(pool);
                 namesInUse.remove(pool.name());
                 unused.add(pool);
+                lastRoute = null; // it may hold the retired pool's password
             }
         }
         return unused;
@@ -271,6 +301,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
     }
 
     private void forget(ManagedPool pool) {
+        lastRoute = null;
         activity.remove(pool);
         namesInUse.remove(pool.name());
         try {

@@ -155,8 +155,8 @@ public final class Benchmarks {
 
     // ---- 1b. a lighter workload, where the fixed cost per borrow shows ----
 
-    private static final List<String> LIGHT_SETUPS = List.of("hand-written HikariCP", "pool-agent (tracked, default)",
-            "pool-agent, DB_POOL_RESET=discard", "pool-agent, DB_POOL_RESET=off");
+    private static final List<String> LIGHT_SETUPS = List.of("hand-written HikariCP", "hand-written HikariCP 7.1 (as bundled in the agent)",
+            "pool-agent (tracked, default)", "pool-agent, DB_POOL_RESET=discard", "pool-agent, DB_POOL_RESET=off");
     private static final int LIGHT_THREADS = 40;
     private static final int LIGHT_POOL = 10;
 
@@ -172,6 +172,9 @@ public final class Benchmarks {
                         .env("DB_MAX_IDLE_CONNS", String.valueOf(LIGHT_POOL))
                         .env("DB_POOL_METRICS_PORT", "off");
                 boolean agent = setup.startsWith("pool-agent");
+                if (setup.equals("hand-written HikariCP 7.1 (as bundled in the agent)")) {
+                    jvm.classpath(withBundledHikari());
+                }
                 if (agent) {
                     jvm.withAgent();
                     int mode = setup.indexOf("DB_POOL_RESET=");
@@ -192,12 +195,29 @@ public final class Benchmarks {
         report.append("## 1b. light workload (").append(LIGHT_THREADS).append(" threads on ").append(LIGHT_POOL)
                 .append(" connections; per borrow one query and one prepared statement, three times; ")
                 .append(each.toSeconds()).append(" s per run, median of ").append(rounds).append(" interleaved rounds)\n\n")
-                .append("| setup | borrows/s | vs hand-written HikariCP |\n|---|---|---|\n");
+                .append("| setup | borrows/s | vs hand-written HikariCP (5.1, the application's) |\n|---|---|---|\n");
         for (String setup : LIGHT_SETUPS) {
             double ops = median(runs.get(setup).stream().mapToDouble(Double::doubleValue).toArray());
             report.append(String.format(Locale.ROOT, "| %s | %.0f | %.2fx |%n", setup, ops, ops / base));
         }
         report.append("\ntarget: the default >= 0.97x the hand-written pool\n\n");
+    }
+
+    /** This test classpath with the application's HikariCP (5.x) swapped for the version the agent bundles. */
+    private static String withBundledHikari() throws IOException {
+        Path libs = Paths.get("it", "target", "bench-libs");
+        Path bundled;
+        try (java.util.stream.Stream<Path> jars = Files.list(libs)) {
+            bundled = jars.filter(p -> p.getFileName().toString().startsWith("HikariCP-")).findFirst()
+                    .orElseThrow(() -> new IOException("no HikariCP in " + libs + ": run mvn -B verify first"));
+        }
+        StringBuilder classpath = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            boolean appsHikari = Paths.get(entry).getFileName().toString().startsWith("HikariCP-");
+            classpath.append(classpath.length() == 0 ? "" : java.io.File.pathSeparator)
+                    .append(appsHikari ? bundled.toAbsolutePath().toString() : entry);
+        }
+        return classpath.toString();
     }
 
     // ---- 4. the cost of being scraped ----

@@ -36,6 +36,7 @@ public final class ChildJvm {
     private final List<String> jvmArgs = new ArrayList<>();
     private Path agentJar;
     private String agentArgs;
+    private String classpath = System.getProperty("java.class.path");
 
     private ChildJvm(Path javaHome) {
         this.javaHome = javaHome;
@@ -76,6 +77,12 @@ public final class ChildJvm {
         return this;
     }
 
+    /** Another application classpath than this test's own. */
+    public ChildJvm classpath(String classpath) {
+        this.classpath = classpath;
+        return this;
+    }
+
     public ChildJvm jvmArg(String arg) {
         jvmArgs.add(arg);
         return this;
@@ -106,7 +113,7 @@ public final class ChildJvm {
         }
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(main.getName());
         command.addAll(List.of(args));
         return command;
