@@ -48,12 +48,9 @@ class MetricsEndpointTest {
 
     @Test
     void metricsTellTheTruthUnderLoadAndPrometheusScrapesThem() throws Exception {
-        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                .env("DB_MAX_OPEN_CONNS", String.valueOf(MAX_OPEN))
-                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
-                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "4", "6");
+        ChildJvm.Running app = holding(agent()
+                .env("DB_MAX_OPEN_CONNS", String.valueOf(MAX_OPEN)), "4", "6");
         String pool = "app@127.0.0.1:" + PG.port() + "/postgres";
-        app.awaitOutput("RESULT holding=4", Duration.ofSeconds(60));
         int port = app.metricsPort();
 
         String metrics = get(port, "/metrics").body();
@@ -102,10 +99,7 @@ class MetricsEndpointTest {
 
     @Test
     void sixtyClientsTricklingBytesDoNotKeepTheScraperAndTheProbesFromAnswers() throws Exception {
-        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
-                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "20");
-        app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
+        ChildJvm.Running app = holding(agent(), "1", "20");
         int port = app.metricsPort();
 
         List<Socket> slow = new ArrayList<>();
@@ -145,10 +139,7 @@ class MetricsEndpointTest {
 
     @Test
     void theEndpointAnswersBadRequestsWithTheRightStatus() throws Exception {
-        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
-                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "60");
-        app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
+        ChildJvm.Running app = holding(agent(), "1", "60");
         int port = app.metricsPort();
 
         assertEquals(404, get(port, "/secrets").statusCode());
@@ -166,11 +157,8 @@ class MetricsEndpointTest {
 
     @Test
     void aSaturatedPoolIsReadyAndShowsAsSaturatedInPools() throws Exception {
-        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                .env("DB_MAX_OPEN_CONNS", "3")
-                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
-                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "3", "4", "2");
-        app.awaitOutput("RESULT holding=3", Duration.ofSeconds(60));
+        ChildJvm.Running app = holding(agent()
+                .env("DB_MAX_OPEN_CONNS", "3"), "3", "4", "2");
         int port = app.metricsPort();
 
         HttpResponse<String> health = get(port, "/health");
@@ -187,8 +175,7 @@ class MetricsEndpointTest {
         try (Socket closedPort = new Socket()) {
             closedPort.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             String url = "jdbc:postgresql://127.0.0.1:" + closedPort.getLocalPort() + "/postgres";
-            ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                    .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+            ChildJvm.Running app = agent()
                     .env("DB_POOL_CONNECT_RETRIES", "0")
                     .start(ScriptedCalls.class, url, "call:app:" + PASSWORD + ":1", "mark:called", "sleep:30000");
             app.awaitOutput("RESULT called=reached", Duration.ofSeconds(60));
@@ -208,8 +195,7 @@ class MetricsEndpointTest {
     @Test
     void readinessComesBackWhenTheDatabaseDoesWithoutAnyTraffic() throws Exception {
         try (PostgresServer late = PostgresServer.create(20, PostgresServer.Auth.TRUST)) {
-            ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                    .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+            ChildJvm.Running app = agent()
                     .env("DB_POOL_CONNECT_RETRIES", "0")
                     .start(ScriptedCalls.class, late.url(), "call:postgres::1", "mark:called", "sleep:120000");
             app.awaitOutput("RESULT called=reached", Duration.ofSeconds(60));
@@ -231,12 +217,9 @@ class MetricsEndpointTest {
     void basicAuthGuardsMetricsAndPoolsButNotTheProbes(@TempDir Path tmp) throws Exception {
         Path secret = tmp.resolve("metrics-password");
         Files.writeString(secret, "scrape-pw-4410\n");
-        ChildJvm.Running app = ChildJvm.on(Jdks.current()).withAgent()
-                .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+        ChildJvm.Running app = holding(agent()
                 .env("DB_POOL_METRICS_USER", "prometheus")
-                .env("DB_POOL_METRICS_PASSWORD_FILE", secret.toString())
-                .start(HoldConnections.class, PG.url(), "app", PASSWORD, "1", "8");
-        app.awaitOutput("RESULT holding=1", Duration.ofSeconds(60));
+                .env("DB_POOL_METRICS_PASSWORD_FILE", secret.toString()), "1", "8");
         int port = app.metricsPort();
 
         assertEquals(401, get(port, "/metrics").statusCode());
@@ -296,6 +279,24 @@ class MetricsEndpointTest {
                 .matcher(exposition);
         assertTrue(m.find(), "no " + name + " for " + pool);
         return Double.parseDouble(m.group(1));
+    }
+
+    /** A child JVM with the agent, its endpoint on loopback. */
+    private static ChildJvm agent() {
+        return ChildJvm.on(Jdks.current()).withAgent().env("DB_POOL_METRICS_HOST", "127.0.0.1");
+    }
+
+    /** Starts {@link HoldConnections} (HOLDERS HOLD_SECONDS [WAITERS]) and waits until the holders hold. */
+    private static ChildJvm.Running holding(ChildJvm jvm, String holders, String... rest) throws Exception {
+        String[] args = new String[3 + 1 + rest.length];
+        args[0] = PG.url();
+        args[1] = "app";
+        args[2] = PASSWORD;
+        args[3] = holders;
+        System.arraycopy(rest, 0, args, 4, rest.length);
+        ChildJvm.Running app = jvm.start(HoldConnections.class, args);
+        app.awaitOutput("RESULT holding=" + holders, Duration.ofSeconds(60));
+        return app;
     }
 
     private static HttpResponse<String> getAs(int port, String path, String user, String password) throws Exception {
