@@ -31,6 +31,7 @@ final class DriverConnector implements DataSource {
     private final Properties properties;
     private final ReturnPath returnPath;
     private final AtomicInteger openSessions = new AtomicInteger();
+    private final AtomicInteger connecting = new AtomicInteger();
 
     DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath, Duration acquireTimeout) {
         this.driver = driver;
@@ -75,6 +76,7 @@ final class DriverConnector implements DataSource {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         Bridge.enterPassThrough();
+        connecting.incrementAndGet();
         try {
             // Drivers may load helper classes (SSL factories, socket factories) through the context loader.
             thread.setContextClassLoader(driver.getClass().getClassLoader());
@@ -86,6 +88,7 @@ final class DriverConnector implements DataSource {
             openSessions.incrementAndGet();
             return new TrackedConnection(connection, returnPath, openSessions::decrementAndGet);
         } finally {
+            connecting.decrementAndGet(); // after openSessions went up: never a moment where neither counts it
             thread.setContextClassLoader(previous);
             Bridge.exitPassThrough();
         }
@@ -94,6 +97,11 @@ final class DriverConnector implements DataSource {
     /** Physical connections opened and not yet closed. */
     int openSessions() {
         return openSessions.get();
+    }
+
+    /** Physical connects under way (HikariCP filling the pool, or a caller's first connection). */
+    int connecting() {
+        return connecting.get();
     }
 
     @Override

@@ -275,11 +275,16 @@ final class ManagedPool implements PoolStats {
      * At JVM exit: end idle sessions with a proper goodbye, so the server logs no "unexpected EOF", and
      * keep the pool usable for shutdown code still running (connections in use close when returned).
      * HikariCP closes them on a thread of its own; this waits for that until {@code deadline} at most.
+     * A connect under way when the exit began (HikariCP filling the pool) lands in the pool as an idle
+     * session after the first eviction, so the eviction repeats (evicting an entry twice is harmless)
+     * until no connect is left.
      */
     void closeIdleForExit(long deadline) throws InterruptedException {
         drain();
-        while (connector.openSessions() > inUse() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(5);
+        while ((connector.connecting() > 0 || connector.openSessions() > inUse())
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+            drain();
         }
     }
 
