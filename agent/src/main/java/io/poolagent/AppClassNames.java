@@ -12,6 +12,7 @@ public final class AppClassNames {
 
     /** The application's HikariCP, which opens its physical connections in {@code PoolBase.newConnection}. */
     public static final String HIKARI_POOL_BASE = join("com", "zaxxer", "hikari", "pool", "PoolBase");
+    public static final String PG_DRIVER = join("org", "postgresql", "Driver");
     public static final String PG_BASE_DATA_SOURCE = join("org", "postgresql", "ds", "common", "BaseDataSource");
     public static final String PG_SIMPLE_DATA_SOURCE = join("org", "postgresql", "ds", "PGSimpleDataSource");
 

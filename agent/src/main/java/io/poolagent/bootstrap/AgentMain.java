@@ -58,6 +58,13 @@ public final class AgentMain {
     }
 
     /**
+     * The source launcher ({@code java App.java}) names its own main class, in the JDK's javac module:
+     * {@code launcher.Main} up to JDK 21, {@code launcher.SourceLauncher} from JDK 22. The program it runs
+     * is an application (a small tool, a cron job) and is pooled.
+     */
+    private static final String SOURCE_LAUNCHER = "jdk.compiler/com.sun.tools.javac.launcher.";
+
+    /**
      * JDK tools (jcmd, jps, keytool, jar, javac, jshell...) also read JAVA_TOOL_OPTIONS. The launcher
      * names them by module ("jdk.jcmd/sun.tools.jcmd.JCmd") or by a JDK-internal main class. Skipping
      * them keeps every {@code jcmd} in a pod as fast as without the agent (OpenTelemetry's agent does
@@ -68,6 +75,9 @@ public final class AgentMain {
         int space = main.indexOf(' ');
         if (space >= 0) {
             main = main.substring(0, space);
+        }
+        if (main.startsWith(SOURCE_LAUNCHER)) {
+            return false;
         }
         return main.startsWith("jdk.") || main.startsWith("java.")
                 || main.startsWith("sun.tools.") || main.startsWith("sun.security.tools.")

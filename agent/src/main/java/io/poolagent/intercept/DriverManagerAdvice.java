@@ -2,31 +2,24 @@ package io.poolagent.intercept;
 
 import io.poolagent.bootstrap.Bridge;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
-
-import java.util.Properties;
 
 /**
  * Woven into {@code DriverManager}'s private {@code getConnection(String, Properties, Class)}, which the
- * three public overloads all call, with the caller class that decides which drivers are visible.
- * A non-null pooled connection skips the original body and becomes the return value.
+ * three public overloads all call: it only notes that the driver is being called through DriverManager,
+ * so that the metrics can say which entry point the application used.
  */
 final class DriverManagerAdvice {
 
     private DriverManagerAdvice() {
     }
 
-    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-    static Object enter(@Advice.Argument(0) String url, @Advice.Argument(1) Properties info,
-                        @Advice.Argument(2) Class<?> caller) throws Exception {
-        return Bridge.fromDriverManager(url, info, caller);
+    @Advice.OnMethodEnter
+    static void enter() {
+        Bridge.enterDriverManager();
     }
 
-    @Advice.OnMethodExit
-    static void exit(@Advice.Enter Object pooled,
-                     @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object connection) {
-        if (pooled != null) {
-            connection = pooled;
-        }
+    @Advice.OnMethodExit(onThrowable = Throwable.class)
+    static void exit() {
+        Bridge.exitDriverManager();
     }
 }

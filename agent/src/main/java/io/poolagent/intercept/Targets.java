@@ -32,17 +32,26 @@ final class Targets {
     }
 
     private static final String STRING = "java.lang.String";
+    private static final String PROPERTIES = "java.util.Properties";
 
     static final List<Target> ALL = List.of(
-            // The private method the three public getConnection overloads call, with the caller class that
-            // decides which drivers are visible: every DriverManager connection passes here.
-            new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, "java.util.Properties", "java.lang.Class"),
+            // Every physical connect of the PostgreSQL driver, whoever calls it.
+            new Target(AppClassNames.PG_DRIVER, "connect", List.of(STRING, PROPERTIES), DriverAdvice.class),
+            // The private method the three public getConnection overloads call: marks the driver calls
+            // under it as made through DriverManager (the metrics' entry label).
+            new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, PROPERTIES, "java.lang.Class"),
                     DriverManagerAdvice.class),
             // The common overload, served without building a Properties when its pool exists already.
             new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, STRING, STRING),
                     DriverManagerCredentialsAdvice.class),
+            // A web application undeployed: its driver's pools close.
+            new Target(DRIVER_MANAGER, "deregisterDriver", List.of("java.sql.Driver"), DeregisterAdvice.class),
             // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too.
             new Target(AppClassNames.PG_BASE_DATA_SOURCE, "getConnection", List.of(STRING, STRING), DataSourceAdvice.class),
+            // The agent's own HikariCP (these literals are relocated with it, to io.poolagent.shaded.hikari):
+            // a statement's or metadata's getConnection() returns what the application holds.
+            new Target("com.zaxxer.hikari.pool.ProxyStatement", "getConnection", List.of(), HandleAdvice.class),
+            new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "getConnection", List.of(), HandleAdvice.class),
             // Where pool libraries open their physical connections: nothing is pooled twice.
             new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", null, PoolLibraryAdvice.class),
             new Target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),
@@ -50,7 +59,12 @@ final class Targets {
             new Target("com.mchange.v2.c3p0.WrapperConnectionPoolDataSource", "getPooledConnection", null,
                     PoolLibraryAdvice.class),
             new Target("org.apache.tomcat.jdbc.pool.PooledConnection", "connect", null, PoolLibraryAdvice.class),
-            new Target("io.agroal.pool.ConnectionFactory", "createConnection", null, PoolLibraryAdvice.class));
+            new Target("io.agroal.pool.ConnectionFactory", "createConnection", null, PoolLibraryAdvice.class),
+            new Target("io.agroal.pool.ConnectionFactory", "getRecoveryConnection", null, PoolLibraryAdvice.class),
+            new Target("org.vibur.dbcp.pool.ConnectionFactory", "create", null, PoolLibraryAdvice.class),
+            // Hibernate's built-in pool (DriverManagerConnectionProvider) connects through its ConnectionCreator.
+            new Target("org.hibernate.engine.jdbc.connections.internal.BasicConnectionCreator", "createConnection", null,
+                    PoolLibraryAdvice.class));
 
     private Targets() {
     }

@@ -11,6 +11,7 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
@@ -30,7 +31,12 @@ import java.util.function.ToDoubleFunction;
 public final class AgentMetrics {
 
     public enum Entry {
-        DRIVER_MANAGER("driver_manager"), DATA_SOURCE("data_source");
+        /** DriverManager.getConnection, whichever overload. */
+        DRIVER_MANAGER("driver_manager"),
+        /** pgjdbc's PGSimpleDataSource (and subclasses). */
+        DATA_SOURCE("data_source"),
+        /** The driver's connect, called by a library that holds the driver (Spring's SimpleDriverDataSource...). */
+        DRIVER("driver");
 
         final String label;
 
@@ -43,8 +49,8 @@ public final class AgentMetrics {
     private final int port;
     private final String user;
     private final String password;
-    private final LongAdder[] intercepted = {new LongAdder(), new LongAdder()};
-    private final LongAdder[] passedThrough = {new LongAdder(), new LongAdder()};
+    private final LongAdder[] intercepted = adders();
+    private final LongAdder[] passedThrough = adders();
     private final LongAdder poolsCreated = new LongAdder();
     private final LongAdder poolsClosed = new LongAdder();
     private final List<PoolStats> pools = new CopyOnWriteArrayList<>();
@@ -62,6 +68,12 @@ public final class AgentMetrics {
         this.port = port;
         this.user = user;
         this.password = password;
+    }
+
+    private static LongAdder[] adders() {
+        LongAdder[] adders = new LongAdder[Entry.values().length];
+        Arrays.setAll(adders, i -> new LongAdder());
+        return adders;
     }
 
     public void intercepted(Entry entry) {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.poolagent.AgentThreads;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 
@@ -19,7 +20,6 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The endpoint, on the JDK's own HTTP server ({@code com.sun.net.httpserver}, as jmx_exporter and the
@@ -48,8 +48,27 @@ final class MetricsServer {
         this.workers = workers;
     }
 
+    /**
+     * Built and started on one of the agent's threads: the JDK server starts its timer threads when it is
+     * created and its dispatcher when it starts, and each inherits the daemon flag, context class loader and
+     * access context of the thread at hand, here some application thread (see {@link AgentThreads}).
+     */
     static MetricsServer start(String host, int port, CollectorRegistry registry, Endpoints endpoints,
                                String user, String password) throws IOException {
+        FutureTask<MetricsServer> start = new FutureTask<>(() -> build(host, port, registry, endpoints, user, password));
+        AgentThreads.daemon(start, "pool-agent-http-start").start();
+        try {
+            return start.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the metrics endpoint", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException ? (IOException) e.getCause() : new IOException(e.getCause());
+        }
+    }
+
+    private static MetricsServer build(String host, int port, CollectorRegistry registry, Endpoints endpoints,
+                                       String user, String password) throws IOException {
         limitRequestTimes();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 50);
         ThreadPoolExecutor workers = new ThreadPoolExecutor(1, MAX_WORKERS, 30, TimeUnit.SECONDS,
@@ -64,7 +83,7 @@ final class MetricsServer {
         context(server, "/health/live", exchange -> send(exchange, endpoints.live()), null);
         context(server, "/", exchange -> send(exchange, Endpoints.Response.text(404,
                 "not found: try /metrics, /health/live, /health/ready or /pools\n")), null);
-        startOnDaemonThread(server);
+        server.start();
         return new MetricsServer(server, workers);
     }
 
@@ -125,28 +144,8 @@ final class MetricsServer {
         }
     }
 
-    /** The JDK server's dispatcher thread inherits the daemon flag of the thread that starts it. */
-    private static void startOnDaemonThread(HttpServer server) throws IOException {
-        FutureTask<Void> start = new FutureTask<>(server::start, null);
-        Thread thread = daemonThreads("pool-agent-http-start").newThread(start);
-        thread.start();
-        try {
-            start.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting the metrics endpoint", e);
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause());
-        }
-    }
-
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        return AgentThreads.factory(prefix);
     }
 
     /** Basic auth, as jmx_exporter offers; compared in constant time. */

@@ -2,6 +2,7 @@ package io.poolagent.pool;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import io.poolagent.AgentThreads;
 import io.poolagent.config.Settings;
 
 import javax.sql.DataSource;
@@ -38,6 +39,7 @@ final class HikariSettings {
         config.setValidationTimeout(Math.min(5_000, settings.acquireTimeout().toMillis()));
         config.setInitializationFailTimeout(-1);
         config.setRegisterMbeans(false);
+        config.setThreadFactory(AgentThreads.factory(name));
         return config;
     }
 

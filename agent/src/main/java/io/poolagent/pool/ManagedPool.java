@@ -60,6 +60,8 @@ final class ManagedPool implements PoolStats {
     private final AgentMetrics metrics;
     private final Consumer<ManagedPool> onStart;
     private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
+    /** Makes handles castable to the driver's PGConnection; null for other drivers. */
+    private final ConnectionFacade facade;
     private volatile HikariDataSource dataSource;
     private volatile String unreachable;
     /** Whether the failure behind {@link #unreachable} may go away by itself (a server down, not a bad password). */
@@ -83,6 +85,7 @@ final class ManagedPool implements PoolStats {
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
         this.waits = new BorrowWaits(settings.maxOpen());
+        this.facade = postgres ? ConnectionFacade.forDriver(driver.getClass().getClassLoader()) : null;
     }
 
     /**
@@ -94,9 +97,9 @@ final class ManagedPool implements PoolStats {
     }
 
     /**
-     * HikariCP's connection, as the application gets it. Its physical connection is a
-     * {@link TrackedConnection}, told which handle it is lent as, so that the return path can take it out
-     * of the pool when it must not be reused.
+     * HikariCP's connection, as the application gets it (in a {@link ConnectionFacade} for pgjdbc). Its
+     * physical connection is a {@link TrackedConnection}, told which handle it is lent as, so that the
+     * return path can take it out of the pool when it must not be reused.
      */
     Connection borrow() throws SQLException {
         HikariDataSource pool = dataSource;
@@ -119,8 +122,9 @@ final class ManagedPool implements PoolStats {
         if (unreachable != null) {
             unreachable = null;
         }
-        connection.unwrap(TrackedConnection.class).lentAs(connection, leaks == null ? null : leaks.watch());
-        return connection;
+        Connection held = facade == null ? connection : facade.wrap(connection);
+        connection.unwrap(TrackedConnection.class).lentAs(connection, held, leaks == null ? null : leaks.watch());
+        return held;
     }
 
     private HikariDataSource start() throws SQLException {

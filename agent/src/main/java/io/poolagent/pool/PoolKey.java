@@ -4,31 +4,35 @@ import java.util.Arrays;
 import java.util.Properties;
 
 /**
- * Identifies a pool: the JDBC URL plus every connection property, credentials included. Two callers
- * share a pool only when they asked for exactly the same thing, so a connection opened for one user or
- * password is never handed to a caller who asked for another.
+ * Identifies a pool: the JDBC URL plus every connection property, credentials included, and the class
+ * loader of the driver. Two callers share a pool only when they asked for exactly the same thing, so a
+ * connection opened for one user or password is never handed to a caller who asked for another, and two
+ * web applications with their own pgjdbc each get connections of their own driver's classes.
  *
  * <p>Holds the password (the pool needs it to open connections); {@link #toString()} never shows it.
  */
 public final class PoolKey {
 
     private final String url;
+    /** The driver's class loader, compared by identity; null when the key only looks a pool up by credentials. */
+    private final ClassLoader scope;
     /** Sorted property names and values, alternating: cheap to hash and compare, independent of order. */
     private final String[] properties;
     private final int hash;
 
-    private PoolKey(String url, String[] properties) {
+    private PoolKey(String url, String[] properties, ClassLoader scope) {
         this.url = url;
         this.properties = properties;
-        this.hash = 31 * url.hashCode() + Arrays.hashCode(properties);
+        this.scope = scope;
+        this.hash = 31 * (31 * url.hashCode() + Arrays.hashCode(properties)) + System.identityHashCode(scope);
     }
 
     private static final String[] NONE = new String[0];
 
     /** Every property the driver will see, defaults included (drivers read them with getProperty). */
-    public static PoolKey of(String url, Properties info) {
+    public static PoolKey of(String url, Properties info, ClassLoader scope) {
         if (info == null || info.isEmpty() && info.stringPropertyNames().isEmpty()) {
-            return new PoolKey(url, NONE);
+            return new PoolKey(url, NONE, scope);
         }
         String[] names = info.stringPropertyNames().toArray(new String[0]);
         Arrays.sort(names);
@@ -37,7 +41,7 @@ public final class PoolKey {
             flat[2 * i] = names[i];
             flat[2 * i + 1] = info.getProperty(names[i]);
         }
-        return new PoolKey(url, flat);
+        return new PoolKey(url, flat, scope);
     }
 
     /**
@@ -45,16 +49,20 @@ public final class PoolKey {
      * {@code getConnection(user, password)} ask for: the same key as for a Properties holding just those
      * two, built without one, as this runs on every borrow.
      */
-    public static PoolKey of(String url, String user, String password) {
+    public static PoolKey of(String url, String user, String password, ClassLoader scope) {
         if (user == null) {
-            return new PoolKey(url, password == null ? NONE : new String[] {"password", password});
+            return new PoolKey(url, password == null ? NONE : new String[] {"password", password}, scope);
         }
         return new PoolKey(url, password == null ? new String[] {"user", user}
-                : new String[] {"password", password, "user", user});
+                : new String[] {"password", password, "user", user}, scope);
     }
 
     public String url() {
         return url;
+    }
+
+    ClassLoader scope() {
+        return scope;
     }
 
     /** A fresh copy for the driver: drivers may modify what they are given. */
@@ -78,7 +86,7 @@ public final class PoolKey {
 
     /** Same URL and properties, another password: the same user after a password rotation. */
     boolean differsOnlyInPassword(PoolKey other) {
-        if (!url.equals(other.url) || properties.length != other.properties.length) {
+        if (scope != other.scope || !url.equals(other.url) || properties.length != other.properties.length) {
             return false;
         }
         boolean passwordDiffers = false;
@@ -105,7 +113,8 @@ public final class PoolKey {
             return false;
         }
         PoolKey that = (PoolKey) other;
-        return hash == that.hash && url.equals(that.url) && Arrays.equals(properties, that.properties);
+        return hash == that.hash && scope == that.scope && url.equals(that.url)
+                && Arrays.equals(properties, that.properties);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.poolagent.pool;
 
+import io.poolagent.AgentThreads;
 import io.poolagent.bootstrap.ConnectionInterceptor;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.Settings;
@@ -56,13 +57,19 @@ public final class PoolRegistry implements ConnectionInterceptor {
         final String url;
         final String user;
         final String password;
+        final ClassLoader scope;
         final ManagedPool pool;
 
-        Route(String url, String user, String password, ManagedPool pool) {
+        Route(String url, String user, String password, ClassLoader scope, ManagedPool pool) {
             this.url = url;
             this.user = user;
             this.password = password;
+            this.scope = scope;
             this.pool = pool;
+        }
+
+        boolean serves(String url, String user, String password, ClassLoader scope) {
+            return this.url == url && this.user == user && this.password == password && this.scope == scope;
         }
     }
 
@@ -72,26 +79,34 @@ public final class PoolRegistry implements ConnectionInterceptor {
     }
 
     @Override
-    public Object fromDriverManager(String url, Properties info, Class<?> caller) throws SQLException {
+    public Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) throws SQLException {
         if (!settings.pools(url)) {
             return null;
         }
-        return counted(pooled(PoolKey.of(url, info), caller, null), Entry.DRIVER_MANAGER);
+        Driver own = (Driver) driver;
+        PoolKey key = PoolKey.of(url, info, own.getClass().getClassLoader());
+        return counted(pooled(key, own, null), viaDriverManager ? Entry.DRIVER_MANAGER : Entry.DRIVER);
     }
 
+    /**
+     * DriverManager picks the driver by its caller's class loader, which this shortcut cannot see: it
+     * takes the thread's context loader instead, and serves the call only from a pool whose driver lives
+     * in exactly that loader (an application's own pgjdbc, a web application's WEB-INF/lib). Anything else
+     * goes the full way through DriverManager to the driver.
+     */
     @Override
     public Object fromRunningPool(String url, String user, String password) throws SQLException {
         if (!settings.pools(url)) {
             return null;
         }
+        ClassLoader scope = Thread.currentThread().getContextClassLoader();
         Route route = lastRoute;
-        if (route == null || route.url != url || route.user != user || route.password != password) {
-            PoolKey key = PoolKey.of(url, user, password);
-            ManagedPool pool = pools.get(key);
+        if (route == null || !route.serves(url, user, password, scope)) {
+            ManagedPool pool = pools.get(PoolKey.of(url, user, password, scope));
             if (pool == null) {
                 return null; // the full path runs, and finds or creates the pool
             }
-            route = new Route(url, user, password, pool);
+            route = new Route(url, user, password, scope, pool);
             lastRoute = route;
         }
         Object connection = borrow(route.pool.key(), route.pool);
@@ -115,7 +130,33 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (url == null || !settings.pools(url)) {
             return null;
         }
-        return counted(pooled(PoolKey.of(url, user, password), null, dataSource), Entry.DATA_SOURCE);
+        PoolKey key = PoolKey.of(url, user, password, dataSource.getClass().getClassLoader());
+        return counted(pooled(key, null, dataSource), Entry.DATA_SOURCE);
+    }
+
+    /**
+     * The driver's class loader is going away (a web application undeployed): its pools close now, and
+     * nothing here keeps a reference to it.
+     */
+    @Override
+    public void driverDeregistered(Object driver) {
+        ClassLoader scope = driver.getClass().getClassLoader();
+        List<ManagedPool> closing = new ArrayList<>();
+        synchronized (this) {
+            for (ManagedPool pool : pools.values()) {
+                if (pool.key().scope() == scope && pools.remove(pool.key(), pool)) {
+                    activity.remove(pool);
+                    namesInUse.remove(pool.name());
+                    closing.add(pool);
+                }
+            }
+            unpoolable.removeIf(key -> key.scope() == scope);
+            lastRoute = null;
+        }
+        for (ManagedPool pool : closing) {
+            AgentLog.info("pool " + pool.name() + " closed: its driver was deregistered");
+            pool.retire();
+        }
     }
 
     /** Counts calls for configured URLs: served from a pool, or left unpooled (no driver, too many pools...). */
@@ -128,12 +169,15 @@ public final class PoolRegistry implements ConnectionInterceptor {
         return connection;
     }
 
-    /** A pool closed between the lookup and the borrow is looked up (or created) again. */
-    private Object pooled(PoolKey key, Class<?> caller, Object dataSource) throws SQLException {
+    /**
+     * A pool closed between the lookup and the borrow is looked up (or created) again. The pool connects
+     * through {@code driver}, or the driver that {@code dataSource}'s class loader offers.
+     */
+    private Object pooled(PoolKey key, Driver driver, Object dataSource) throws SQLException {
         for (int attempt = 0; attempt < 3; attempt++) {
             ManagedPool pool = pools.get(key);
             if (pool == null) {
-                pool = create(key, caller, dataSource);
+                pool = create(key, driver, dataSource);
                 if (pool == null) {
                     return null;
                 }
@@ -169,7 +213,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
     }
 
-    private synchronized ManagedPool create(PoolKey key, Class<?> caller, Object dataSource) {
+    private synchronized ManagedPool create(PoolKey key, Driver driver, Object dataSource) {
         ManagedPool pool = pools.get(key);
         if (pool != null || unpoolable.contains(key)) {
             return pool;
@@ -179,10 +223,8 @@ public final class PoolRegistry implements ConnectionInterceptor {
             return null;
         }
         try {
-            ClassLoader loader = dataSource != null
-                    ? dataSource.getClass().getClassLoader() : DriverLocator.loaderFor(caller);
-            Driver driver = DriverLocator.find(key.url(), loader);
-            pool = new ManagedPool(key, uniqueName(key), driver, settings, metrics, housekeeper(), this::started);
+            Driver connector = driver != null ? driver : DriverLocator.find(key.url(), key.scope());
+            pool = new ManagedPool(key, uniqueName(key), connector, settings, metrics, housekeeper(), this::started);
             pool.publishMetrics();
             pools.put(key, pool);
             return pool;
@@ -235,11 +277,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
      */
     private ScheduledThreadPoolExecutor housekeeper() {
         if (timer == null) {
-            timer = new ScheduledThreadPoolExecutor(1, task -> {
-                Thread thread = new Thread(task, "pool-agent-housekeeper");
-                thread.setDaemon(true);
-                return thread;
-            });
+            timer = new ScheduledThreadPoolExecutor(1, task -> AgentThreads.daemon(task, "pool-agent-housekeeper"));
             timer.setRemoveOnCancelPolicy(true);
             long unused = settings.unusedTimeout().toMillis();
             long period = unused > 0 ? Math.max(250, Math.min(unused / 4, 5_000)) : 5_000;
@@ -314,7 +352,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
     /** At JVM exit, idle sessions end with a goodbye (see ManagedPool.closeIdleForExit). */
     private void closeIdleSessionsAtExit() {
         try {
-            Runtime.getRuntime().addShutdownHook(new Thread(this::closeIdleSessions, "pool-agent-exit"));
+            Runtime.getRuntime().addShutdownHook(AgentThreads.hook(this::closeIdleSessions, "pool-agent-exit"));
         } catch (IllegalStateException exiting) {
             // the first pool is being made while the JVM exits: nothing to close at exit yet
         }

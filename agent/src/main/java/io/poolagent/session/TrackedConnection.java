@@ -57,6 +57,8 @@ public final class TrackedConnection implements Connection {
     private boolean closed;
     private int changes;
     private Connection lentAs;
+    /** What the application holds for this borrow: {@link #lentAs}, or a facade around it. */
+    private Connection handle;
     private volatile Future<?> leakWatch;
     private boolean clientStateSaved;
     private int originalHoldability;
@@ -70,12 +72,29 @@ public final class TrackedConnection implements Connection {
     }
 
     /**
-     * The pool's handle for this borrow (what to evict if the session must not come back), and the leak
-     * detector's timer for it, if any, cancelled when the connection comes back.
+     * The pool's handle for this borrow (what to evict if the session must not come back), what the
+     * application holds (the handle itself, or a facade around it), and the leak detector's timer for
+     * it, if any, cancelled when the connection comes back.
      */
-    public void lentAs(Connection handle, Future<?> leakWatch) {
-        this.lentAs = handle;
+    public void lentAs(Connection pooled, Connection held, Future<?> leakWatch) {
+        this.lentAs = pooled;
+        this.handle = held;
         this.leakWatch = leakWatch;
+    }
+
+    /**
+     * What {@code getConnection()} of HikariCP's statement and metadata handles returns (woven, see
+     * HandleAdvice): the object the application got from the pool, so that JDBC's "the connection that
+     * produced this statement" holds, casts included.
+     */
+    public static Connection heldFor(Connection pooled) {
+        try {
+            TrackedConnection session = pooled.unwrap(TrackedConnection.class);
+            Connection held = session.handle;
+            return session.lentAs == pooled && held != null ? held : pooled;
+        } catch (SQLException | RuntimeException closed) {
+            return pooled;
+        }
     }
 
     private void stopLeakWatch() {
@@ -88,6 +107,11 @@ public final class TrackedConnection implements Connection {
 
     Connection lentAs() {
         return lentAs;
+    }
+
+    Connection held() {
+        Connection held = handle;
+        return held != null ? held : lentAs;
     }
 
     Connection physical() {

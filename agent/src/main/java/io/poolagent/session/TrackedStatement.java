@@ -114,8 +114,8 @@ final class TrackedStatement implements Statement {
     /** JDBC: the connection that produced this statement, which for the application is the pool's handle. */
     @Override
     public Connection getConnection() throws SQLException {
-        Connection lent = connection.lentAs();
-        return lent != null ? lent : connection;
+        Connection held = connection.held();
+        return held != null ? held : connection;
     }
 
     /** The driver's own statement runs SQL out of sight: its session will not be reused. */

@@ -6,19 +6,53 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * The table is what {@code sun.java.command} actually says, captured from a premain on OpenJDK 17 and
+ * Temurin 25 (each tool run with {@code --version}); the tools' names are the same on both.
+ */
 class AgentMainTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"jdk.jcmd/sun.tools.jcmd.JCmd -l", "jdk.jartool/sun.tools.jar.Main --version",
-            "java.base/sun.security.tools.keytool.Main -list", "sun.tools.jps.Jps", "jdk.jshell/jdk.internal.jshell.tool.JShellToolProvider",
+    @ValueSource(strings = {
+            "jdk.jcmd/sun.tools.jcmd.JCmd --version",
+            "jdk.jcmd/sun.tools.jps.Jps --version",
+            "jdk.jcmd/sun.tools.jstack.JStack --version",
+            "jdk.jcmd/sun.tools.jinfo.JInfo --version",
+            "jdk.jcmd/sun.tools.jmap.JMap --version",
+            "jdk.jcmd/sun.tools.jstat.Jstat --version",
+            "jdk.jartool/sun.tools.jar.Main --version",
+            "jdk.jartool/sun.security.tools.jarsigner.Main --version",
+            "jdk.compiler/com.sun.tools.javac.Main --version",
+            "jdk.compiler/sun.tools.serialver.SerialVer --version",
+            "jdk.jshell/jdk.internal.jshell.tool.JShellToolProvider --version",
+            "java.base/sun.security.tools.keytool.Main --version",
+            "jdk.jfr/jdk.jfr.internal.tool.Main --version",
+            "jdk.javadoc/jdk.javadoc.internal.tool.Main --version",
+            "jdk.jdeps/com.sun.tools.jdeps.Main --version",
+            "jdk.jlink/jdk.tools.jlink.internal.Main --version",
+            "jdk.jlink/jdk.tools.jimage.Main --version",
+            "jdk.jlink/jdk.tools.jmod.Main --version",
+            "jdk.jpackage/jdk.jpackage.main.Main --version",
+            "jdk.jdi/com.sun.tools.example.debug.tty.TTY --version",
+            "jdk.hotspot.agent/sun.jvm.hotspot.SALauncher --version",
+            "jdk.jstatd/sun.tools.jstatd.Jstatd --version",
+            "jdk.httpserver/sun.net.httpserver.simpleserver.JWebServer --version",
+            "java.rmi/sun.rmi.registry.RegistryImpl --version",
+            "java.scripting/com.sun.tools.script.shell.Main --version",
+            "sun.tools.jps.Jps",
             "com.sun.tools.javac.Main Foo.java"})
     void recognisesJdkTools(String command) {
-        assertTrue(AgentMain.isJdkTool(command));
+        assertTrue(AgentMain.isJdkTool(command), command);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"com.example.App --port 8080", "/app/service.jar", "org.springframework.boot.loader.launch.JarLauncher", ""})
-    void leavesApplicationsAlone(String command) {
-        assertFalse(AgentMain.isJdkTool(command));
+    @ValueSource(strings = {
+            // the source launcher on JDK 17 and on JDK 22+ (Temurin 25): the program is an application
+            "jdk.compiler/com.sun.tools.javac.launcher.Main /tmp/App.java",
+            "jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher /tmp/App.java --port 8080",
+            "com.example.App --port 8080", "/app/service.jar", "org.springframework.boot.loader.launch.JarLauncher",
+            "com.example.app/com.example.Main", ""})
+    void startsForApplicationsAndSourceLaunchedPrograms(String command) {
+        assertFalse(AgentMain.isJdkTool(command), command);
     }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PoolKeyTest {
 
     private static final String URL = "jdbc:postgresql://db:5432/app";
+    private static final ClassLoader APP = PoolKeyTest.class.getClassLoader();
 
     private static Properties props(String... pairs) {
         Properties info = new Properties();
@@ -23,11 +24,11 @@ class PoolKeyTest {
 
     @Test
     void sameUrlAndPropertiesInAnyOrderShareAKey() {
-        PoolKey a = PoolKey.of(URL, props("user", "alice", "password", "s3cret", "ApplicationName", "x"));
-        PoolKey b = PoolKey.of(URL, props("ApplicationName", "x", "password", "s3cret", "user", "alice"));
+        PoolKey a = PoolKey.of(URL, props("user", "alice", "password", "s3cret", "ApplicationName", "x"), APP);
+        PoolKey b = PoolKey.of(URL, props("ApplicationName", "x", "password", "s3cret", "user", "alice"), APP);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertEquals(PoolKey.of(URL, "alice", "s3cret"), PoolKey.of(URL, props("user", "alice", "password", "s3cret")));
+        assertEquals(PoolKey.of(URL, "alice", "s3cret", APP), PoolKey.of(URL, props("user", "alice", "password", "s3cret"), APP));
     }
 
     @Test
@@ -41,30 +42,40 @@ class PoolKeyTest {
             if (c[1] != null) {
                 info.put("password", c[1]);
             }
-            assertEquals(PoolKey.of(URL, info), PoolKey.of(URL, c[0], c[1]), c[0] + "/" + c[1]);
+            assertEquals(PoolKey.of(URL, info, APP), PoolKey.of(URL, c[0], c[1], APP), c[0] + "/" + c[1]);
         }
     }
 
     @Test
     void anotherUserPasswordOrPropertyIsAnotherKey() {
-        PoolKey alice = PoolKey.of(URL, "alice", "s3cret");
-        assertNotEquals(alice, PoolKey.of(URL, "bob", "s3cret"));
-        assertNotEquals(alice, PoolKey.of(URL, "alice", "other"));
-        assertNotEquals(alice, PoolKey.of(URL, "alice", null));
-        assertNotEquals(alice, PoolKey.of(URL + "?ssl=true", "alice", "s3cret"));
-        assertNotEquals(alice, PoolKey.of(URL, props("user", "alice", "password", "s3cret", "readOnly", "true")));
+        PoolKey alice = PoolKey.of(URL, "alice", "s3cret", APP);
+        assertNotEquals(alice, PoolKey.of(URL, "bob", "s3cret", APP));
+        assertNotEquals(alice, PoolKey.of(URL, "alice", "other", APP));
+        assertNotEquals(alice, PoolKey.of(URL, "alice", null, APP));
+        assertNotEquals(alice, PoolKey.of(URL + "?ssl=true", "alice", "s3cret", APP));
+        assertNotEquals(alice, PoolKey.of(URL, props("user", "alice", "password", "s3cret", "readOnly", "true"), APP));
+    }
+
+    @Test
+    void driversFromAnotherClassLoaderNeverShareAPool() {
+        ClassLoader webapp = new ClassLoader(APP) { };
+        PoolKey ours = PoolKey.of(URL, "alice", "s3cret", APP);
+        PoolKey theirs = PoolKey.of(URL, "alice", "s3cret", webapp);
+        assertNotEquals(ours, theirs);
+        assertFalse(ours.differsOnlyInPassword(PoolKey.of(URL, "alice", "other", webapp)));
+        assertTrue(ours.differsOnlyInPassword(PoolKey.of(URL, "alice", "other", APP)));
     }
 
     @Test
     void propertyDefaultsCountAsTheDriverSeesThem() {
         Properties withDefaults = new Properties(props("user", "alice"));
         withDefaults.setProperty("password", "s3cret");
-        assertEquals(PoolKey.of(URL, "alice", "s3cret"), PoolKey.of(URL, withDefaults));
+        assertEquals(PoolKey.of(URL, "alice", "s3cret", APP), PoolKey.of(URL, withDefaults, APP));
     }
 
     @Test
     void theDriverGetsACopyOfEveryProperty() {
-        PoolKey key = PoolKey.of(URL, props("user", "alice", "password", "s3cret"));
+        PoolKey key = PoolKey.of(URL, props("user", "alice", "password", "s3cret"), APP);
         Properties copy = key.properties();
         assertEquals("s3cret", copy.getProperty("password"));
         copy.setProperty("user", "mallory");
@@ -73,14 +84,14 @@ class PoolKeyTest {
 
     @Test
     void userComesFromPropertiesOrElseTheUrl() {
-        assertEquals("alice", PoolKey.of(URL, "alice", null).user());
-        assertEquals("carol", PoolKey.of(URL + "?user=carol&password=x", new Properties()).user());
+        assertEquals("alice", PoolKey.of(URL, "alice", null, APP).user());
+        assertEquals("carol", PoolKey.of(URL + "?user=carol&password=x", new Properties(), APP).user());
     }
 
     @Test
     void textNeverShowsThePassword() {
         String text = PoolKey.of(URL + "?password=urlsecret", props("user", "alice", "password", "s3cret",
-                "sslpassword", "keysecret")).toString();
+                "sslpassword", "keysecret"), APP).toString();
         assertFalse(text.contains("s3cret"), text);
         assertFalse(text.contains("urlsecret"), text);
         assertFalse(text.contains("keysecret"), text);

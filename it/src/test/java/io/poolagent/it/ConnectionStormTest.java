@@ -10,14 +10,17 @@ import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The product's promise: 100 threads that each open a fresh connection per query, against a server that
- * only has 20 slots (17 for ordinary roles), fail without the agent and succeed with it, unchanged.
+ * only has 20 slots (17 for ordinary roles), fail without the agent and succeed with it, unchanged,
+ * whichever way the code reaches the driver.
  */
 class ConnectionStormTest {
 
@@ -43,6 +46,17 @@ class ConnectionStormTest {
     @MethodSource("io.poolagent.it.support.Jdks#all")
     void simpleDataSourceStormHasNoErrorsAndStaysWithinMaxOpen(Path jdk) throws Exception {
         assertPooled(storm(ChildJvm.on(jdk).withAgent(), "data-source"));
+    }
+
+    /** Libraries that hold the driver and call its connect() themselves, never DriverManager. */
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("jdksAndDriverHolders")
+    void stormThroughTheDriversOwnConnectHasNoErrorsAndStaysWithinMaxOpen(Path jdk, String mode) throws Exception {
+        assertPooled(storm(ChildJvm.on(jdk).withAgent(), mode));
+    }
+
+    static Stream<Arguments> jdksAndDriverHolders() {
+        return Jdks.all().flatMap(jdk -> Stream.of(Arguments.of(jdk, "spring-simple-driver"), Arguments.of(jdk, "driver")));
     }
 
     private static void assertPooled(Run run) {

@@ -56,19 +56,6 @@ class ContainmentTest {
         assertFalse(r.stdout.contains("io.poolagent.shaded.bytebuddy"), "Byte Buddy was loaded without need");
     }
 
-    @ParameterizedTest
-    @MethodSource("io.poolagent.it.support.Jdks#all")
-    void jdkToolsStartedThroughJavaToolOptionsAreLeftAlone(Path jdk) {
-        ChildJvm.Result r = ChildJvm.on(jdk)
-                .env("JAVA_TOOL_OPTIONS", "-javaagent:" + ChildJvm.agentJar().toAbsolutePath())
-                .env("DB_POOL_LOG_LEVEL", "debug")
-                .runTool("jar", "--version");
-
-        assertEquals(0, r.exitCode, r.toString());
-        assertTrue(r.stderr.contains("Picked up JAVA_TOOL_OPTIONS"), "the option reached the tool:\n" + r);
-        assertEquals(0, r.agentLines().size(), r.toString());
-    }
-
     @Test
     void aBrokenPremainLeavesOneErrorLineAndAnUnpooledApp() throws IOException {
         Path broken = jarWithout("inst/io/poolagent/Installer.class");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolagent.it.apps.ConnectStorm;
+import io.poolagent.it.apps.DriverDataSources;
 import io.poolagent.it.apps.H2InMemory;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** URLs the agent is not configured for behave exactly as without it. */
+/** URLs the agent is not configured for, and connections whose caller expects the driver's own, pass through. */
 class PassThroughTest {
 
     @ParameterizedTest
@@ -26,6 +27,19 @@ class PassThroughTest {
         assertEquals(without.value("tableSurvivedClose"), with.value("tableSurvivedClose"), with.toString());
         assertEquals(without.value("connectionClass"), with.value("connectionClass"), with.toString());
         assertEquals(0, with.agentLinesContaining("ready"), with.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.poolagent.it.support.Jdks#all")
+    void pgjdbcsXaAndConnectionPoolDataSourcesAreNotPooled(Path jdk) {
+        try (PostgresServer pg = PostgresServer.start(20, PostgresServer.Auth.TRUST)) {
+            ChildJvm.Result r = ChildJvm.on(jdk).withAgent().run(DriverDataSources.class, pg.url(), "postgres", "");
+
+            assertEquals(0, r.exitCode, r.toString());
+            assertEquals("org.postgresql.jdbc.PgConnection", r.value("xa"), r.toString());
+            assertEquals("org.postgresql.jdbc.PgConnection", r.value("connectionPool"), r.toString());
+            assertEquals(0, r.agentLinesContaining("ready"), r.toString());
+        }
     }
 
     @Test

@@ -2,12 +2,16 @@ package io.poolagent.it.apps;
 
 import org.postgresql.ds.PGSimpleDataSource;
 
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -15,10 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The naive Go-style service: every unit of work opens a fresh connection, runs a short query and
- * closes it, on many threads at once.
- * Args: driver-manager|data-source URL USER PASSWORD THREADS ITERATIONS
+ * closes it, on many threads at once. The connection comes from DriverManager, pgjdbc's
+ * PGSimpleDataSource, Spring's SimpleDriverDataSource (which calls the driver's connect() itself), or a
+ * driver instance the code holds, as migration and schema tools do.
+ * Args: driver-manager|data-source|spring-simple-driver|driver URL USER PASSWORD THREADS ITERATIONS
  */
 public final class ConnectStorm {
+
+    interface Opener {
+        Connection open() throws SQLException;
+    }
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
@@ -32,6 +42,25 @@ public final class ConnectStorm {
         dataSource.setUrl(url);
         dataSource.setUser(user);
         dataSource.setPassword(password);
+        SimpleDriverDataSource spring = new SimpleDriverDataSource(new org.postgresql.Driver(), url, user, password);
+        Driver driver = new org.postgresql.Driver();
+        Properties credentials = new Properties();
+        credentials.setProperty("user", user);
+        credentials.setProperty("password", password);
+        Opener open;
+        switch (mode) {
+            case "data-source":
+                open = dataSource::getConnection;
+                break;
+            case "spring-simple-driver":
+                open = spring::getConnection;
+                break;
+            case "driver":
+                open = () -> driver.connect(url, credentials);
+                break;
+            default:
+                open = () -> DriverManager.getConnection(url, user, password);
+        }
 
         AtomicInteger ok = new AtomicInteger();
         Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
@@ -43,8 +72,7 @@ public final class ConnectStorm {
                 try {
                     start.await();
                     for (int i = 0; i < iterations; i++) {
-                        try (Connection c = mode.equals("data-source")
-                                ? dataSource.getConnection() : DriverManager.getConnection(url, user, password);
+                        try (Connection c = open.open();
                              Statement s = c.createStatement();
                              ResultSet rs = s.executeQuery("select pg_sleep(0.002), current_user")) {
                             rs.next();

@@ -1,0 +1,140 @@
+package io.poolagent.bootstrap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The one boundary between the application and the agent: what the agent throws never reaches the application. */
+class BridgeTest {
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureStderr() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(originalErr);
+        Bridge.install(null);
+    }
+
+    @Test
+    void anAgentFailureMakesTheCallRunUnpooledAndIsReportedOncePerCause() throws Exception {
+        Bridge.install(failingWith(() -> new IllegalStateException("bug in the agent")));
+        for (int i = 0; i < 3; i++) {
+            assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+            assertNull(Bridge.fromDriverManager("jdbc:postgresql://db/app", "u", "p"));
+        }
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, log.lines().count(), log);
+        assertTrue(log.startsWith("[pool-agent] ERROR agent failure, this call and others like it run unpooled:"
+                + " java.lang.IllegalStateException: bug in the agent at "), log);
+    }
+
+    @Test
+    void errorsAreContainedToo() throws Exception {
+        Bridge.install(failingWith(() -> new StackOverflowError()));
+        assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+        Bridge.install(failingWith(() -> new NoClassDefFoundError("io/poolagent/Missing")));
+        assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+        assertEquals(2, err.toString(StandardCharsets.UTF_8).lines().count());
+    }
+
+    @Test
+    void theDatabasesSqlExceptionReachesTheCallerIntact() {
+        SQLException down = new SQLTransientConnectionException("the database is down", "08001");
+        Bridge.install(failingWith(() -> down));
+        SQLException thrown = assertThrows(SQLException.class,
+                () -> Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+        assertSame(down, thrown);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aDataSourceWhoseInterceptionFailedOpensItsOwnConnectionUnpooled() throws Exception {
+        Bridge.install(failingWith(() -> new IllegalStateException("bug")));
+        assertNull(Bridge.fromDataSource(new Object(), "u", "p"));
+        // the DataSource's body now runs with pass-through set: its driver connect is not intercepted
+        Bridge.install(answering("pooled"));
+        assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+        Bridge.exitPassThrough();
+        assertEquals("pooled", Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+    }
+
+    @Test
+    void aFailingDeregistrationHookNeverReachesTheCaller() {
+        Bridge.install(failingWith(() -> new IllegalStateException("close failed")));
+        Bridge.driverDeregistered(new Object());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("close failed"));
+    }
+
+    private static ConnectionInterceptor failingWith(Supplier<Throwable> failure) {
+        return new ConnectionInterceptor() {
+            @Override
+            public Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) throws Exception {
+                throw sneaky(failure.get());
+            }
+
+            @Override
+            public Object fromRunningPool(String url, String user, String password) throws Exception {
+                throw sneaky(failure.get());
+            }
+
+            @Override
+            public Object fromDataSource(Object dataSource, String user, String password) throws Exception {
+                throw sneaky(failure.get());
+            }
+
+            @Override
+            public void driverDeregistered(Object driver) {
+                throw sneaky(failure.get());
+            }
+        };
+    }
+
+    private static ConnectionInterceptor answering(Object connection) {
+        return new ConnectionInterceptor() {
+            @Override
+            public Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) {
+                return connection;
+            }
+
+            @Override
+            public Object fromRunningPool(String url, String user, String password) {
+                return connection;
+            }
+
+            @Override
+            public Object fromDataSource(Object dataSource, String user, String password) {
+                return connection;
+            }
+
+            @Override
+            public void driverDeregistered(Object driver) {
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+}
