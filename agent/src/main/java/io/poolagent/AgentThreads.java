@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every thread the agent starts, and every thread its libraries start for it (HikariCP's, the HTTP
  * server's), comes from here: a daemon that holds nothing of the application.
  *
- * <p>A new thread inherits the context class loader of the thread that creates it and, before JDK 24, an
- * access control context holding the protection domains (and so the class loaders) of every frame on the
- * creating stack. The agent creates threads lazily, on some application thread: a servlet container's
+ * <p>A new thread inherits the context class loader of the thread that creates it, its inheritable
+ * thread-locals (request and logging contexts of web frameworks) and, before JDK 24, an access control
+ * context holding the protection domains (and so the class loaders) of every frame on the creating stack. The agent creates threads lazily, on some application thread: a servlet container's
  * request thread would pin that web application's class loader for as long as the thread lives, long
  * after the application is undeployed (the classic "thread started by the webapp" leak Tomcat warns of).
- * So the context loader is the agent's own, and the thread is created inside {@code doPrivileged}, which
- * cuts the inherited context down to the agent's frames.
+ * So the context loader is the agent's own, inheritable thread-locals are not copied, and the thread is
+ * created inside {@code doPrivileged}, which cuts the inherited context down to the agent's frames.
  */
 public final class AgentThreads {
 
@@ -25,7 +25,7 @@ public final class AgentThreads {
     }
 
     public static Thread daemon(Runnable task, String name) {
-        Thread thread = privileged(() -> new Thread(task, name));
+        Thread thread = privileged(() -> new Thread(null, task, name, 0, false));
         thread.setDaemon(true);
         thread.setContextClassLoader(AGENT);
         return thread;
@@ -39,7 +39,7 @@ public final class AgentThreads {
 
     /** A shutdown hook is a thread too, kept by the JVM until exit: same care. */
     public static Thread hook(Runnable task, String name) {
-        Thread thread = privileged(() -> new Thread(task, name));
+        Thread thread = privileged(() -> new Thread(null, task, name, 0, false));
         thread.setContextClassLoader(AGENT);
         return thread;
     }

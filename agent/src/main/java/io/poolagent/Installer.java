@@ -22,6 +22,7 @@ public final class Installer {
         try {
             Settings settings = Settings.load(System.getenv(), agentArgs);
             AgentLog.setLevel(settings.logLevel());
+            Bridge.quiet(settings.logLevel() == AgentLog.Level.OFF);
             settings.problems().forEach(AgentLog::error);
             settings.warnings().forEach(AgentLog::warn);
             if (!settings.enabled()) {

@@ -24,8 +24,18 @@ public final class Bridge {
 
     private static volatile ConnectionInterceptor interceptor;
 
-    /** [0]: pass-through depth; [1]: depth of DriverManager.getConnection calls on this thread. */
-    private static final ThreadLocal<int[]> DEPTHS = ThreadLocal.withInitial(() -> new int[2]);
+    /** What is under way on one thread. */
+    private static final class Calls {
+        int passThrough;
+        int driverManager;
+        /** The class loader DriverManager searches for the outermost call under way (its caller's). */
+        ClassLoader driverManagerLoader;
+    }
+
+    private static final ThreadLocal<Calls> CALLS = ThreadLocal.withInitial(Calls::new);
+
+    /** Set from DB_POOL_LOG_LEVEL=off: then not even the containment line is printed. */
+    private static volatile boolean quiet;
 
     private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
     private static final int MAX_REPORTED = 64;
@@ -37,6 +47,10 @@ public final class Bridge {
         interceptor = target;
     }
 
+    public static void quiet(boolean silent) {
+        quiet = silent;
+    }
+
     /**
      * Called by advice at the start of the PostgreSQL driver's {@code connect(String, Properties)}, whoever
      * calls it: DriverManager, a library holding the driver, a DataSource.
@@ -44,13 +58,13 @@ public final class Bridge {
      * @return a pooled connection, or null to let the driver open a physical one
      */
     public static Object fromDriver(Object driver, String url, Properties info) throws Exception {
-        int[] depths = DEPTHS.get();
+        Calls calls = CALLS.get();
         ConnectionInterceptor target = interceptor;
-        if (target == null || url == null || depths[0] > 0) {
+        if (target == null || url == null || calls.passThrough > 0) {
             return null;
         }
         try {
-            return target.fromDriver(driver, url, info, depths[1] > 0);
+            return target.fromDriver(driver, url, info, calls.driverManager > 0 ? calls.driverManagerLoader : null);
         } catch (Throwable t) {
             return contained(t);
         }
@@ -63,7 +77,7 @@ public final class Bridge {
      */
     public static Object fromDriverManager(String url, String user, String password) throws Exception {
         ConnectionInterceptor target = interceptor;
-        if (target == null || url == null || DEPTHS.get()[0] > 0) {
+        if (target == null || url == null || CALLS.get().passThrough > 0) {
             return null;
         }
         try {
@@ -73,16 +87,52 @@ public final class Bridge {
         }
     }
 
-    /** Around DriverManager's private {@code getConnection}: the driver is then called through DriverManager. */
-    public static void enterDriverManager() {
-        DEPTHS.get()[1]++;
+    /**
+     * Called by advice at the start of DriverManager's private {@code getConnection(String, Properties,
+     * Class)}, which every overload reaches with the caller class: a pooled connection if this caller's
+     * class loader already reached a pool with this URL and these properties. Otherwise null, and the
+     * JDK's body goes on to the driver, marked as called through DriverManager on behalf of that loader
+     * until {@link #exitDriverManager} (the exit advice, which runs in both cases).
+     */
+    public static Object fromDriverManager(String url, Properties info, Class<?> caller) throws Exception {
+        Calls calls = CALLS.get();
+        ConnectionInterceptor target = interceptor;
+        ClassLoader loader = loaderFor(caller);
+        if (target != null && url != null && calls.passThrough == 0) {
+            Object pooled;
+            try {
+                pooled = target.fromCallerRoute(url, info, loader);
+            } catch (Throwable t) {
+                pooled = contained(t);
+            }
+            if (pooled != null) {
+                return pooled;
+            }
+        }
+        if (calls.driverManager++ == 0) {
+            calls.driverManagerLoader = loader;
+        }
+        return null;
     }
 
-    public static void exitDriverManager() {
-        int[] depths = DEPTHS.get();
-        if (depths[1] > 0) {
-            depths[1]--;
+    /** After DriverManager's private getConnection, also when it threw; undoes what a null answer above set. */
+    public static void exitDriverManager(Object pooled) {
+        if (pooled != null) {
+            return;
         }
+        Calls calls = CALLS.get();
+        if (calls.driverManager > 0 && --calls.driverManager == 0) {
+            calls.driverManagerLoader = null; // never keep an application's loader on a thread
+        }
+    }
+
+    /** The loader DriverManager searches for this caller: its own, or the context loader for JDK callers. */
+    private static ClassLoader loaderFor(Class<?> caller) {
+        ClassLoader loader = caller == null ? null : caller.getClassLoader();
+        if (loader == null || loader == ClassLoader.getPlatformClassLoader()) {
+            loader = Thread.currentThread().getContextClassLoader();
+        }
+        return loader != null ? loader : ClassLoader.getSystemClassLoader();
     }
 
     /**
@@ -91,9 +141,9 @@ public final class Bridge {
      * the depth goes up; the exit advice brings it down again.
      */
     public static Object fromDataSource(Object dataSource, String user, String password) throws Exception {
-        int[] depths = DEPTHS.get();
+        Calls calls = CALLS.get();
         ConnectionInterceptor target = interceptor;
-        if (target != null && depths[0] == 0) {
+        if (target != null && calls.passThrough == 0) {
             Object pooled;
             try {
                 pooled = target.fromDataSource(dataSource, user, password);
@@ -104,7 +154,7 @@ public final class Bridge {
                 return pooled;
             }
         }
-        depths[0]++;
+        calls.passThrough++;
         return null;
     }
 
@@ -122,13 +172,13 @@ public final class Bridge {
     }
 
     public static void enterPassThrough() {
-        DEPTHS.get()[0]++;
+        CALLS.get().passThrough++;
     }
 
     public static void exitPassThrough() {
-        int[] depth = DEPTHS.get();
-        if (depth[0] > 0) {
-            depth[0]--;
+        Calls calls = CALLS.get();
+        if (calls.passThrough > 0) {
+            calls.passThrough--;
         }
     }
 
@@ -153,13 +203,25 @@ public final class Bridge {
         return false;
     }
 
-    /** One line per cause (its type and where it was thrown), so a failure on every call does not flood the log. */
+    /**
+     * One line per cause (its type and where it was thrown), so a failure on every call does not flood the
+     * log. Reporting itself may fail (the stack may be exhausted): the call goes on unpooled regardless.
+     */
     private static void report(Throwable t) {
-        StackTraceElement[] stack = t.getStackTrace();
-        String cause = t.getClass().getName() + (stack.length > 0 ? " at " + stack[0] : "");
-        if (REPORTED.size() < MAX_REPORTED && REPORTED.add(cause)) {
-            System.err.println("[pool-agent] ERROR agent failure, this call and others like it run unpooled: "
-                    + t + (stack.length > 0 ? " at " + stack[0] : ""));
+        try {
+            StackTraceElement[] stack = t.getStackTrace();
+            String where = stack.length > 0 ? " at " + stack[0] : "";
+            if (!quiet && REPORTED.size() < MAX_REPORTED && REPORTED.add(t.getClass().getName() + where)) {
+                System.err.println("[pool-agent] ERROR agent failure, this call and others like it run unpooled: "
+                        + t + where);
+            }
+        } catch (Throwable ignored) {
+            // nothing more can be done for this call; it runs unpooled
         }
+    }
+
+    /** For tests: report every cause again. */
+    static void forgetReported() {
+        REPORTED.clear();
     }
 }

@@ -13,14 +13,23 @@ public interface ConnectionInterceptor {
     /**
      * A connect to the PostgreSQL driver, from any caller.
      *
-     * @param viaDriverManager whether DriverManager called the driver (for the metrics' entry label)
+     * @param driverManagerLoader when DriverManager called the driver, the class loader it searched for its
+     *                            caller; null for a direct call
      * @return a pooled {@code java.sql.Connection}, or {@code null} to let the driver open a physical one
      */
-    Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) throws Exception;
+    Object fromDriver(Object driver, String url, Properties info, ClassLoader driverManagerLoader) throws Exception;
 
     /**
-     * The shortcut for {@code DriverManager.getConnection(url, user, password)}: served only by a pool that
-     * exists already for the calling thread's class loader.
+     * DriverManager's shortcut: served only from a pool this caller loader reached through DriverManager
+     * before, for the same URL and properties.
+     *
+     * @return a pooled {@code java.sql.Connection}, or {@code null} to let DriverManager find the driver
+     */
+    Object fromCallerRoute(String url, Properties info, ClassLoader callerLoader) throws Exception;
+
+    /**
+     * The shortcut for {@code DriverManager.getConnection(url, user, password)}, before the JDK looks up its
+     * caller: served only from a pool that a caller in the thread's context class loader reached before.
      *
      * @return a pooled {@code java.sql.Connection}, or {@code null} to go the full way
      */

@@ -7,8 +7,8 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 /**
  * Woven into {@code DriverManager.getConnection(String, String, String)}, the overload naive services
  * call. When a pool for these exact credentials runs already, it serves the call before the JDK builds a
- * Properties and looks up the caller; otherwise the original body runs and reaches
- * {@link DriverManagerAdvice}, which creates the pool.
+ * Properties and looks up the caller; otherwise the original body runs, through {@link DriverManagerAdvice}
+ * to the driver, whose {@link DriverAdvice} finds or creates the pool.
  */
 final class DriverManagerCredentialsAdvice {
 

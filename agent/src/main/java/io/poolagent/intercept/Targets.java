@@ -37,14 +37,14 @@ final class Targets {
     static final List<Target> ALL = List.of(
             // Every physical connect of the PostgreSQL driver, whoever calls it.
             new Target(AppClassNames.PG_DRIVER, "connect", List.of(STRING, PROPERTIES), DriverAdvice.class),
-            // The private method the three public getConnection overloads call: marks the driver calls
-            // under it as made through DriverManager (the metrics' entry label).
+            // The private method the three public getConnection overloads call, with the caller class: serves
+            // callers whose loader reached a pool before, and marks the driver calls under it as DriverManager's.
             new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, PROPERTIES, "java.lang.Class"),
                     DriverManagerAdvice.class),
             // The common overload, served without building a Properties when its pool exists already.
             new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, STRING, STRING),
                     DriverManagerCredentialsAdvice.class),
-            // A web application undeployed: its driver's pools close.
+            // A web application undeployed: the pools of that driver close.
             new Target(DRIVER_MANAGER, "deregisterDriver", List.of("java.sql.Driver"), DeregisterAdvice.class),
             // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too.
             new Target(AppClassNames.PG_BASE_DATA_SOURCE, "getConnection", List.of(STRING, STRING), DataSourceAdvice.class),
@@ -56,12 +56,17 @@ final class Targets {
             new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", null, PoolLibraryAdvice.class),
             new Target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),
             new Target("org.apache.commons.dbcp.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),
+            // Tomcat's own repackaged DBCP2, behind its JNDI DataSources.
+            new Target("org.apache.tomcat.dbcp.dbcp2.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),
             new Target("com.mchange.v2.c3p0.WrapperConnectionPoolDataSource", "getPooledConnection", null,
                     PoolLibraryAdvice.class),
             new Target("org.apache.tomcat.jdbc.pool.PooledConnection", "connect", null, PoolLibraryAdvice.class),
             new Target("io.agroal.pool.ConnectionFactory", "createConnection", null, PoolLibraryAdvice.class),
             new Target("io.agroal.pool.ConnectionFactory", "getRecoveryConnection", null, PoolLibraryAdvice.class),
             new Target("org.vibur.dbcp.pool.ConnectionFactory", "create", null, PoolLibraryAdvice.class),
+            new Target("com.alibaba.druid.pool.DruidAbstractDataSource", "createPhysicalConnection", null,
+                    PoolLibraryAdvice.class),
+            new Target("org.apache.ibatis.datasource.pooled.PooledDataSource", "popConnection", null, PoolLibraryAdvice.class),
             // Hibernate's built-in pool (DriverManagerConnectionProvider) connects through its ConnectionCreator.
             new Target("org.hibernate.engine.jdbc.connections.internal.BasicConnectionCreator", "createConnection", null,
                     PoolLibraryAdvice.class));

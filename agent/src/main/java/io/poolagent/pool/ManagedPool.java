@@ -59,6 +59,7 @@ final class ManagedPool implements PoolStats {
     private final LeakDetector leaks;
     private final AgentMetrics metrics;
     private final Consumer<ManagedPool> onStart;
+    private final Class<?> driverClass;
     private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
     /** Makes handles castable to the driver's PGConnection; null for other drivers. */
     private final ConnectionFacade facade;
@@ -78,6 +79,7 @@ final class ManagedPool implements PoolStats {
         this.settings = settings;
         this.metrics = metrics;
         this.onStart = onStart;
+        this.driverClass = driver.getClass();
         this.postgres = JdbcUrls.isPostgres(key.url());
         this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis());
         this.connector = new DriverConnector(driver, key, postgres, returnPath, settings.acquireTimeout());
@@ -122,9 +124,14 @@ final class ManagedPool implements PoolStats {
         if (unreachable != null) {
             unreachable = null;
         }
-        Connection held = facade == null ? connection : facade.wrap(connection);
-        connection.unwrap(TrackedConnection.class).lentAs(connection, held, leaks == null ? null : leaks.watch());
-        return held;
+        try {
+            Connection held = facade == null ? connection : facade.wrap(connection);
+            connection.unwrap(TrackedConnection.class).lentAs(connection, held, leaks == null ? null : leaks.watch());
+            return held;
+        } catch (Throwable t) { // the caller never gets the connection: give the slot back
+            connection.close();
+            throw t;
+        }
     }
 
     private HikariDataSource start() throws SQLException {
@@ -248,6 +255,11 @@ final class ManagedPool implements PoolStats {
 
     PoolKey key() {
         return key;
+    }
+
+    /** Compared with a deregistered driver's class; the instance may differ (DriverManager's, a DataSource's). */
+    Class<?> driverClass() {
+        return driverClass;
     }
 
     /**

@@ -14,7 +14,10 @@ import java.util.Properties;
 public final class PoolKey {
 
     private final String url;
-    /** The driver's class loader, compared by identity; null when the key only looks a pool up by credentials. */
+    /**
+     * The driver's class loader, compared by identity; null in the keys of {@link CallerRoutes}, which are
+     * already per caller loader.
+     */
     private final ClassLoader scope;
     /** Sorted property names and values, alternating: cheap to hash and compare, independent of order. */
     private final String[] properties;

@@ -8,6 +8,7 @@ import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.metrics.AgentMetrics.Entry;
 
+import java.lang.ref.WeakReference;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -22,15 +23,15 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Routes intercepted {@code getConnection} calls to one pool per {@link PoolKey}, and decides when a pool
- * goes away: unused for DB_POOL_UNUSED_TIMEOUT (a mistyped password's pool, a rotated password's old pool,
- * a tool that ran once) it is closed and forgotten, its credentials with it; at JVM exit idle sessions end
- * with a proper goodbye.
+ * Routes intercepted connects to one pool per {@link PoolKey}, and decides when a pool goes away: unused
+ * for DB_POOL_UNUSED_TIMEOUT (a mistyped password's pool, a rotated password's old pool, a tool that ran
+ * once) it is closed and forgotten, its credentials with it; when its driver is deregistered it closes
+ * once its connections are back; at JVM exit idle sessions end with a proper goodbye.
  *
- * <p>The hot path is a key lookup and a HikariCP borrow. Everything that can go wrong inside the agent
- * (no driver visible, a bug) is contained here: that key stays unpooled, with one error line, and the
- * application's call carries on exactly as without the agent. An {@link SQLException} from the
- * database (down, wrong password, pool exhausted) is the application's business and reaches it intact.
+ * <p>The hot path is a key lookup and a HikariCP borrow. A key that cannot be pooled (no driver, HikariCP
+ * refusing to start) stays unpooled with one error line; anything else the agent throws is contained by
+ * the bridge. An {@link SQLException} from the database (down, wrong password, pool exhausted) is the
+ * application's business and reaches it intact.
  */
 public final class PoolRegistry implements ConnectionInterceptor {
 
@@ -46,10 +47,14 @@ public final class PoolRegistry implements ConnectionInterceptor {
     private final Map<ManagedPool, long[]> activity = new HashMap<>();
     private ScheduledThreadPoolExecutor timer;
     private volatile boolean warnedFull;
+    /** Where DriverManager's callers ended up, per caller loader: their next call skips the JDK's driver walk. */
+    private final CallerRoutes callerRoutes = new CallerRoutes();
+    /** Pools whose driver was deregistered, closing once their last connection is back. */
+    private final List<ManagedPool> closing = new ArrayList<>();
     /**
-     * The last credentials the shortcut served, by identity: applications pass the same String objects on
-     * every call, so most borrows skip building and hashing a key. Racy by design; a stale route to a
-     * retired pool is dropped at its first borrow.
+     * The last credentials the public shortcut served, by identity: applications pass the same String
+     * objects on every call, so most borrows skip building and hashing a key. Racy by design; a stale route
+     * to a retired pool is dropped at its first borrow. Holds the context loader weakly, like CallerRoutes.
      */
     private volatile Route lastRoute;
 
@@ -57,19 +62,19 @@ public final class PoolRegistry implements ConnectionInterceptor {
         final String url;
         final String user;
         final String password;
-        final ClassLoader scope;
+        final WeakReference<ClassLoader> loader;
         final ManagedPool pool;
 
-        Route(String url, String user, String password, ClassLoader scope, ManagedPool pool) {
+        Route(String url, String user, String password, ClassLoader loader, ManagedPool pool) {
             this.url = url;
             this.user = user;
             this.password = password;
-            this.scope = scope;
+            this.loader = new WeakReference<>(loader);
             this.pool = pool;
         }
 
-        boolean serves(String url, String user, String password, ClassLoader scope) {
-            return this.url == url && this.user == user && this.password == password && this.scope == scope;
+        boolean serves(String url, String user, String password, ClassLoader loader) {
+            return this.url == url && this.user == user && this.password == password && this.loader.get() == loader;
         }
     }
 
@@ -79,39 +84,67 @@ public final class PoolRegistry implements ConnectionInterceptor {
     }
 
     @Override
-    public Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) throws SQLException {
+    public Object fromDriver(Object driver, String url, Properties info, ClassLoader driverManagerLoader)
+            throws SQLException {
         if (!settings.pools(url)) {
             return null;
         }
         Driver own = (Driver) driver;
         PoolKey key = PoolKey.of(url, info, own.getClass().getClassLoader());
-        return counted(pooled(key, own, null), viaDriverManager ? Entry.DRIVER_MANAGER : Entry.DRIVER);
+        Entry entry = driverManagerLoader != null ? Entry.DRIVER_MANAGER : Entry.DRIVER;
+        Object connection = counted(pooled(key, own), entry);
+        if (connection != null && driverManagerLoader != null) {
+            ManagedPool pool = pools.get(key);
+            if (pool != null) {
+                callerRoutes.put(driverManagerLoader, PoolKey.of(url, info, null), pool);
+            }
+        }
+        return connection;
+    }
+
+    @Override
+    public Object fromCallerRoute(String url, Properties info, ClassLoader callerLoader) throws SQLException {
+        if (!settings.pools(url)) {
+            return null;
+        }
+        ManagedPool pool = callerRoutes.get(callerLoader, PoolKey.of(url, info, null));
+        return pool == null ? null : routed(pool);
     }
 
     /**
-     * DriverManager picks the driver by its caller's class loader, which this shortcut cannot see: it
-     * takes the thread's context loader instead, and serves the call only from a pool whose driver lives
-     * in exactly that loader (an application's own pgjdbc, a web application's WEB-INF/lib). Anything else
-     * goes the full way through DriverManager to the driver.
+     * DriverManager picks the driver by its caller's class loader, which this shortcut cannot see: it takes
+     * the thread's context loader instead, the caller's loader in an application and in a servlet container's
+     * request. A caller in another loader than its thread's context loader with a pgjdbc of its own, on a
+     * thread where that context loader's code connected with the same credentials, would get a connection of
+     * the other driver's classes; rare enough that the shortcut's speed wins (see BENCHMARKS.md).
      */
     @Override
     public Object fromRunningPool(String url, String user, String password) throws SQLException {
         if (!settings.pools(url)) {
             return null;
         }
-        ClassLoader scope = Thread.currentThread().getContextClassLoader();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Route route = lastRoute;
-        if (route == null || !route.serves(url, user, password, scope)) {
-            ManagedPool pool = pools.get(PoolKey.of(url, user, password, scope));
+        if (route == null || !route.serves(url, user, password, loader)) {
+            ManagedPool pool = callerRoutes.get(loader, PoolKey.of(url, user, password, null));
             if (pool == null) {
                 return null; // the full path runs, and finds or creates the pool
             }
-            route = new Route(url, user, password, scope, pool);
+            route = new Route(url, user, password, loader, pool);
             lastRoute = route;
         }
-        Object connection = borrow(route.pool.key(), route.pool);
-        if (connection == null || connection == RETRY) {
+        Object connection = routed(route.pool);
+        if (connection == null) {
             lastRoute = null;
+        }
+        return connection;
+    }
+
+    /** A borrow through a shortcut; null (go the full way) if the pool closed meanwhile or failed. */
+    private Object routed(ManagedPool pool) throws SQLException {
+        Object connection = borrow(pool.key(), pool);
+        if (connection == null || connection == RETRY) {
+            callerRoutes.forget(pool);
             return null;
         }
         metrics.intercepted(Entry.DRIVER_MANAGER);
@@ -121,8 +154,10 @@ public final class PoolRegistry implements ConnectionInterceptor {
     @Override
     public Object fromDataSource(Object dataSource, String user, String password) throws SQLException {
         String url;
+        ClassLoader driverLoader;
         try {
             url = SimpleDataSources.url(dataSource);
+            driverLoader = SimpleDataSources.driverLoader(dataSource);
         } catch (Throwable t) {
             AgentLog.error("cannot read the URL of " + dataSource.getClass().getName() + ", not pooling it: " + t);
             return null;
@@ -130,33 +165,48 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (url == null || !settings.pools(url)) {
             return null;
         }
-        PoolKey key = PoolKey.of(url, user, password, dataSource.getClass().getClassLoader());
-        return counted(pooled(key, null, dataSource), Entry.DATA_SOURCE);
+        PoolKey key = PoolKey.of(url, user, password, driverLoader);
+        return counted(pooled(key, null), Entry.DATA_SOURCE);
     }
 
     /**
-     * The driver's class loader is going away (a web application undeployed): its pools close now, and
-     * nothing here keeps a reference to it.
+     * A driver left DriverManager, most often because a servlet container undeploys the web application it
+     * came with. Its pools take no more borrowers, close their idle connections now, and close for good
+     * once the connections still lent come back (a driver deregistered only to be registered again does
+     * not break transactions under way); then nothing here refers to its class loader.
      */
     @Override
     public void driverDeregistered(Object driver) {
-        ClassLoader scope = driver.getClass().getClassLoader();
-        List<ManagedPool> closing = new ArrayList<>();
+        Class<?> type = driver.getClass();
+        List<ManagedPool> leaving = new ArrayList<>();
         synchronized (this) {
             for (ManagedPool pool : pools.values()) {
-                if (pool.key().scope() == scope && pools.remove(pool.key(), pool)) {
+                if (pool.driverClass() == type && pools.remove(pool.key(), pool)) {
                     activity.remove(pool);
                     namesInUse.remove(pool.name());
-                    closing.add(pool);
+                    leaving.add(pool);
                 }
             }
-            unpoolable.removeIf(key -> key.scope() == scope);
+            unpoolable.removeIf(key -> key.scope() == type.getClassLoader());
             lastRoute = null;
         }
-        for (ManagedPool pool : closing) {
-            AgentLog.info("pool " + pool.name() + " closed: its driver was deregistered");
-            pool.retire();
+        for (ManagedPool pool : leaving) {
+            callerRoutes.forget(pool);
+            pool.drain();
+            retireWhenReturned(pool, "its driver was deregistered");
         }
+    }
+
+    private void retireWhenReturned(ManagedPool pool, String why) {
+        if (pool.inUse() == 0) {
+            AgentLog.info("pool " + pool.name() + " closed: " + why);
+            pool.retire();
+            return;
+        }
+        synchronized (closing) {
+            closing.add(pool);
+        }
+        housekeeper(); // looks at the closing pools on its rounds
     }
 
     /** Counts calls for configured URLs: served from a pool, or left unpooled (no driver, too many pools...). */
@@ -171,13 +221,13 @@ public final class PoolRegistry implements ConnectionInterceptor {
 
     /**
      * A pool closed between the lookup and the borrow is looked up (or created) again. The pool connects
-     * through {@code driver}, or the driver that {@code dataSource}'s class loader offers.
+     * through {@code driver}, or when null pgjdbc's driver from the key's class loader.
      */
-    private Object pooled(PoolKey key, Driver driver, Object dataSource) throws SQLException {
+    private Object pooled(PoolKey key, Driver driver) throws SQLException {
         for (int attempt = 0; attempt < 3; attempt++) {
             ManagedPool pool = pools.get(key);
             if (pool == null) {
-                pool = create(key, driver, dataSource);
+                pool = create(key, driver);
                 if (pool == null) {
                     return null;
                 }
@@ -213,7 +263,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
     }
 
-    private synchronized ManagedPool create(PoolKey key, Driver driver, Object dataSource) {
+    private synchronized ManagedPool create(PoolKey key, Driver driver) {
         ManagedPool pool = pools.get(key);
         if (pool != null || unpoolable.contains(key)) {
             return pool;
@@ -223,12 +273,12 @@ public final class PoolRegistry implements ConnectionInterceptor {
             return null;
         }
         try {
-            Driver connector = driver != null ? driver : DriverLocator.find(key.url(), key.scope());
+            Driver connector = driver != null ? driver : DriverLocator.pgjdbc(key.scope());
             pool = new ManagedPool(key, uniqueName(key), connector, settings, metrics, housekeeper(), this::started);
             pool.publishMetrics();
             pools.put(key, pool);
             return pool;
-        } catch (Exception | LinkageError | java.util.ServiceConfigurationError e) {
+        } catch (Exception | LinkageError e) {
             if (unpoolable.size() < MAX_POOLS) {
                 unpoolable.add(key);
             }
@@ -293,13 +343,26 @@ public final class PoolRegistry implements ConnectionInterceptor {
                 pool.probeIfUnreachable();
             }
             for (ManagedPool pool : unusedPools()) {
+                callerRoutes.forget(pool);
                 AgentLog.info("pool " + pool.name() + " closed: unused for " + GoDuration.format(settings.unusedTimeout())
                         + " (" + Settings.UNUSED_TIMEOUT + ")");
                 pool.retire(); // outside the registry's lock: HikariCP may take seconds to shut down
             }
+            for (ManagedPool pool : returnedClosingPools()) {
+                AgentLog.info("pool " + pool.name() + " closed: its driver was deregistered");
+                pool.retire();
+            }
         } catch (RuntimeException | LinkageError e) {
             AgentLog.error("pool housekeeping failed, will try again: " + e);
         }
+    }
+
+    private List<ManagedPool> returnedClosingPools() {
+        List<ManagedPool> done = new ArrayList<>();
+        synchronized (closing) {
+            closing.removeIf(pool -> pool.inUse() == 0 && done.add(pool));
+        }
+        return done;
     }
 
     /** Takes out of the registry every pool nobody borrowed from for DB_POOL_UNUSED_TIMEOUT and that lends nothing. */
@@ -340,6 +403,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
 
     private void forget(ManagedPool pool) {
         lastRoute = null;
+        callerRoutes.forget(pool);
         activity.remove(pool);
         namesInUse.remove(pool.name());
         try {

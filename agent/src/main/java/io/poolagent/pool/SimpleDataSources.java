@@ -30,6 +30,19 @@ final class SimpleDataSources {
     private SimpleDataSources() {
     }
 
+    /**
+     * The loader of the pgjdbc this DataSource belongs to: that of its {@code BaseDataSource}, which may be
+     * a parent of the DataSource's own (a web application's subclass of a container's pgjdbc).
+     */
+    static ClassLoader driverLoader(Object dataSource) {
+        for (Class<?> c = dataSource.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(AppClassNames.PG_BASE_DATA_SOURCE)) {
+                return c.getClassLoader();
+            }
+        }
+        return dataSource.getClass().getClassLoader();
+    }
+
     /** The URL this DataSource would connect to, or null when it is not one the agent pools. */
     static String url(Object dataSource) throws Throwable {
         MethodHandle getter = URL_GETTER.get(dataSource.getClass());

@@ -92,7 +92,7 @@ public final class TrackedConnection implements Connection {
             TrackedConnection session = pooled.unwrap(TrackedConnection.class);
             Connection held = session.handle;
             return session.lentAs == pooled && held != null ? held : pooled;
-        } catch (SQLException | RuntimeException closed) {
+        } catch (Throwable closedOrBroken) { // woven into HikariCP's getConnection(): never fail it
             return pooled;
         }
     }

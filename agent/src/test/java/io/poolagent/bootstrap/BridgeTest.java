@@ -26,6 +26,7 @@ class BridgeTest {
 
     @BeforeEach
     void captureStderr() {
+        Bridge.forgetReported();
         originalErr = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     }
@@ -47,6 +48,26 @@ class BridgeTest {
         assertEquals(1, log.lines().count(), log);
         assertTrue(log.startsWith("[pool-agent] ERROR agent failure, this call and others like it run unpooled:"
                 + " java.lang.IllegalStateException: bug in the agent at "), log);
+    }
+
+    @Test
+    void aFailingDriverManagerShortcutLetsDriverManagerGoOnAndUndoesItsMark() throws Exception {
+        Bridge.install(failingWith(() -> new IllegalStateException("bug")));
+        assertNull(Bridge.fromDriverManager("jdbc:postgresql://db/app", new Properties(), BridgeTest.class));
+        Bridge.exitDriverManager(null);
+        assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
+    }
+
+    @Test
+    void nothingIsPrintedWhenTheLogIsOff() throws Exception {
+        Bridge.quiet(true);
+        try {
+            Bridge.install(failingWith(() -> new IllegalStateException("bug")));
+            assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
+            assertEquals("", err.toString(StandardCharsets.UTF_8));
+        } finally {
+            Bridge.quiet(false);
+        }
     }
 
     @Test
@@ -89,7 +110,13 @@ class BridgeTest {
     private static ConnectionInterceptor failingWith(Supplier<Throwable> failure) {
         return new ConnectionInterceptor() {
             @Override
-            public Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) throws Exception {
+            public Object fromDriver(Object driver, String url, Properties info, ClassLoader driverManagerLoader)
+                    throws Exception {
+                throw sneaky(failure.get());
+            }
+
+            @Override
+            public Object fromCallerRoute(String url, Properties info, ClassLoader callerLoader) throws Exception {
                 throw sneaky(failure.get());
             }
 
@@ -113,7 +140,12 @@ class BridgeTest {
     private static ConnectionInterceptor answering(Object connection) {
         return new ConnectionInterceptor() {
             @Override
-            public Object fromDriver(Object driver, String url, Properties info, boolean viaDriverManager) {
+            public Object fromDriver(Object driver, String url, Properties info, ClassLoader driverManagerLoader) {
+                return connection;
+            }
+
+            @Override
+            public Object fromCallerRoute(String url, Properties info, ClassLoader callerLoader) {
                 return connection;
             }
 

@@ -48,15 +48,19 @@ class ConnectionStormTest {
         assertPooled(storm(ChildJvm.on(jdk).withAgent(), "data-source"));
     }
 
-    /** Libraries that hold the driver and call its connect() themselves, never DriverManager. */
+    /**
+     * DriverManager's Properties overload (what Spring's DriverManagerDataSource calls), and libraries that
+     * hold the driver and call its connect() themselves, never DriverManager.
+     */
     @ParameterizedTest(name = "{1} on {0}")
-    @MethodSource("jdksAndDriverHolders")
-    void stormThroughTheDriversOwnConnectHasNoErrorsAndStaysWithinMaxOpen(Path jdk, String mode) throws Exception {
+    @MethodSource("jdksAndOtherEntries")
+    void stormThroughOtherEntriesHasNoErrorsAndStaysWithinMaxOpen(Path jdk, String mode) throws Exception {
         assertPooled(storm(ChildJvm.on(jdk).withAgent(), mode));
     }
 
-    static Stream<Arguments> jdksAndDriverHolders() {
-        return Jdks.all().flatMap(jdk -> Stream.of(Arguments.of(jdk, "spring-simple-driver"), Arguments.of(jdk, "driver")));
+    static Stream<Arguments> jdksAndOtherEntries() {
+        return Jdks.all().flatMap(jdk -> Stream.of("driver-manager-properties", "spring-simple-driver", "driver")
+                .map(mode -> Arguments.of(jdk, mode)));
     }
 
     private static void assertPooled(Run run) {

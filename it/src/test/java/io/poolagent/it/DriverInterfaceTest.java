@@ -39,6 +39,7 @@ class DriverInterfaceTest {
         assertEquals(0, r.exitCode, r.toString());
         assertEquals(1, r.agentLinesContaining("ready: MaxOpen=1"), "pooled:\n" + r);
         assertTrue(r.value("class").startsWith("io.poolagent"), r.toString());
+        assertEquals("true", r.value("castOnlySessionNotReused"), r.toString());
         assertEquals("true", r.value("pidMatchesServer"), r.toString());
         assertEquals("org.postgresql.jdbc.PgConnection", r.value("unwrapped"), r.toString());
         assertEquals("true", r.value("isWrapperFor"), r.toString());

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * closes it, on many threads at once. The connection comes from DriverManager, pgjdbc's
  * PGSimpleDataSource, Spring's SimpleDriverDataSource (which calls the driver's connect() itself), or a
  * driver instance the code holds, as migration and schema tools do.
- * Args: driver-manager|data-source|spring-simple-driver|driver URL USER PASSWORD THREADS ITERATIONS
+ * Args: driver-manager|driver-manager-properties|data-source|spring-simple-driver|driver URL USER PASSWORD
+ * THREADS ITERATIONS
  */
 public final class ConnectStorm {
 
@@ -57,6 +58,9 @@ public final class ConnectStorm {
                 break;
             case "driver":
                 open = () -> driver.connect(url, credentials);
+                break;
+            case "driver-manager-properties":
+                open = () -> DriverManager.getConnection(url, credentials);
                 break;
             default:
                 open = () -> DriverManager.getConnection(url, user, password);

@@ -38,6 +38,16 @@ public final class DriverInterface {
         Opener open = args[0].equals("data-source") ? dataSource::getConnection
                 : () -> DriverManager.getConnection(url, user, password);
 
+        // A borrower that only casts and calls the driver's API: the pool must see it, and not lend that
+        // session again (its driver-side state is out of the agent's sight).
+        int castPid;
+        try (Connection c = open.open()) {
+            castPid = ((PGConnection) c).getBackendPID();
+        }
+        try (Connection c = open.open()) {
+            System.out.println("RESULT castOnlySessionNotReused=" + (serverPid(c) != castPid));
+        }
+
         int firstPid;
         try (Connection c = open.open()) {
             PGConnection pg = (PGConnection) c;

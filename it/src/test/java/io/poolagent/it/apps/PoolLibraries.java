@@ -9,7 +9,6 @@ import org.apache.commons.dbcp2.BasicDataSource;
 import org.hibernate.boot.registry.StandardServiceRegistry;
 import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
-import org.postgresql.PGConnection;
 import org.vibur.dbcp.ViburDBCPDataSource;
 
 import javax.sql.DataSource;
@@ -20,16 +19,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An application that pools with one of the common pool libraries, configured the usual way from a URL,
- * a user and a password. 20 threads run 20 short queries each; then it reports the class of the physical
- * connections the library holds and, holding three at once, how many sessions its user has on the server.
- * Args: dbcp2|c3p0|tomcat-jdbc|agroal|vibur|hibernate URL USER PASSWORD POOL_SIZE
+ * a user and a password. 20 threads run 20 short queries each; then, holding three connections at once, it
+ * reports how many sessions its run has on the server (the test gives each run its own application_name).
+ * Args: dbcp2|tomcat-dbcp|c3p0|tomcat-jdbc|agroal|vibur|druid|mybatis|hibernate URL USER PASSWORD POOL_SIZE
  */
 public final class PoolLibraries {
 
@@ -47,7 +43,6 @@ public final class PoolLibraries {
         String password = args[3];
         int size = Integer.parseInt(args[4]);
         AtomicInteger errors = new AtomicInteger();
-        Set<String> physical = ConcurrentHashMap.newKeySet();
         int sessions;
         try (Pool pool = open(args[0], url, user, password, size)) {
             List<Thread> workers = new ArrayList<>();
@@ -59,7 +54,6 @@ public final class PoolLibraries {
                             try (Statement s = c.createStatement();
                                  ResultSet rs = s.executeQuery("select pg_sleep(0.002)")) {
                                 rs.next();
-                                physical.add(c.unwrap(PGConnection.class).getClass().getName());
                             } finally {
                                 pool.giveBack(c);
                             }
@@ -83,7 +77,8 @@ public final class PoolLibraries {
                     held.add(pool.get());
                 }
                 try (Statement s = held.get(0).createStatement(); ResultSet rs = s.executeQuery(
-                        "select count(*) from pg_stat_activity where usename = current_user")) {
+                        "select count(*) from pg_stat_activity where usename = current_user"
+                            + " and application_name = current_setting('application_name')")) {
                     rs.next();
                     sessions = rs.getInt(1);
                 }
@@ -93,7 +88,6 @@ public final class PoolLibraries {
                 }
             }
         }
-        System.out.println("RESULT physicalClasses=" + new TreeSet<>(physical));
         System.out.println("RESULT sessions=" + sessions);
         System.out.println("RESULT errors=" + errors.get());
     }
@@ -107,6 +101,32 @@ public final class PoolLibraries {
                 ds.setPassword(password);
                 ds.setMaxTotal(size);
                 return of(ds, ds::close);
+            }
+            case "tomcat-dbcp": {
+                org.apache.tomcat.dbcp.dbcp2.BasicDataSource ds = new org.apache.tomcat.dbcp.dbcp2.BasicDataSource();
+                ds.setUrl(url);
+                ds.setUsername(user);
+                ds.setPassword(password);
+                ds.setMaxTotal(size);
+                return of(ds, ds::close);
+            }
+            case "druid": {
+                com.alibaba.druid.pool.DruidDataSource ds = new com.alibaba.druid.pool.DruidDataSource();
+                ds.setUrl(url);
+                ds.setUsername(user);
+                ds.setPassword(password);
+                ds.setInitialSize(1);
+                ds.setMaxActive(size);
+                ds.setMaxWait(30_000);
+                ds.init();
+                return of(ds, ds::close);
+            }
+            case "mybatis": {
+                org.apache.ibatis.datasource.pooled.PooledDataSource ds =
+                        new org.apache.ibatis.datasource.pooled.PooledDataSource("org.postgresql.Driver", url, user, password);
+                ds.setPoolMaximumActiveConnections(size);
+                ds.setPoolMaximumIdleConnections(size);
+                return of(ds, ds::forceCloseAll);
             }
             case "c3p0": {
                 ComboPooledDataSource ds = new ComboPooledDataSource();

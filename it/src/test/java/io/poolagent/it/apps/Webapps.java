@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * A servlet container in miniature: two web applications, each in its own class loader with its own
- * pgjdbc jar, serve requests through DriverManager; then the first is undeployed (its driver deregistered,
- * its loader dropped) and the second keeps serving. Reports whether the first loader was collected.
+ * pgjdbc jar, serve requests through DriverManager; the second registers and deregisters another driver of
+ * its own; then the first is undeployed (its driver deregistered, its loader dropped) and the second keeps
+ * serving. Reports whether the first loader was collected.
  * The JVM runs with only this class's directory on the classpath: pgjdbc lives in the web applications.
  * Args: URL USER PASSWORD PGJDBC_JAR CLASSES_DIR
  */
@@ -20,6 +21,7 @@ public final class Webapps {
         URLClassLoader second = new URLClassLoader("webapp-b", webappPath, ClassLoader.getPlatformClassLoader());
         System.out.println("RESULT first=" + call(first, "serve", args));
         System.out.println("RESULT second=" + call(second, "serve", args));
+        System.out.println("RESULT otherDriverCycled=" + call(second, "cycleAnotherDriver"));
         System.out.println("RESULT deregistered=" + call(first, "undeploy"));
         System.out.println("RESULT mark=undeployed");
 
@@ -28,7 +30,7 @@ public final class Webapps {
         first = null;
         System.out.println("RESULT secondAfterUndeploy=" + call(second, "serve", args));
         int collections = 0;
-        while (undeployed.get() != null && collections < 100) {
+        while (undeployed.get() != null && collections < 300) {
             System.gc();
             Thread.sleep(100);
             collections++;

@@ -37,6 +37,52 @@ public final class WebappCode {
         return "ownDriver=" + ownDriver;
     }
 
+    /** Another driver of this web application comes and goes (H2 for tests, a tracing wrapper...). */
+    public static int cycleAnotherDriver() throws SQLException {
+        Driver other = new OtherDriver();
+        DriverManager.registerDriver(other);
+        DriverManager.deregisterDriver(other);
+        return 1;
+    }
+
+    /** A driver for another kind of URL. */
+    public static final class OtherDriver implements Driver {
+        @Override
+        public Connection connect(String url, java.util.Properties info) {
+            return null;
+        }
+
+        @Override
+        public boolean acceptsURL(String url) {
+            return url.startsWith("jdbc:other:");
+        }
+
+        @Override
+        public java.sql.DriverPropertyInfo[] getPropertyInfo(String url, java.util.Properties info) {
+            return new java.sql.DriverPropertyInfo[0];
+        }
+
+        @Override
+        public int getMajorVersion() {
+            return 1;
+        }
+
+        @Override
+        public int getMinorVersion() {
+            return 0;
+        }
+
+        @Override
+        public boolean jdbcCompliant() {
+            return false;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() {
+            return java.util.logging.Logger.getGlobal();
+        }
+    }
+
     /** What a servlet container does at undeploy (Tomcat's JdbcLeakPrevention): deregister its drivers. */
     public static int undeploy() throws SQLException {
         int deregistered = 0;
