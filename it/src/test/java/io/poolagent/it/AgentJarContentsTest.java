@@ -28,7 +28,7 @@ class AgentJarContentsTest {
     /** At normal paths: the manifest, licences, and the bootstrap bridge (which every loader may see). */
     private static final Pattern VISIBLE = Pattern.compile(
             "META-INF/|META-INF/MANIFEST\\.MF|META-INF/(LICENSE|NOTICE)[^/]*|META-INF/licenses/.*"
-                    + "|io/|io/poolagent/|io/poolagent/bootstrap/|io/poolagent/bootstrap/[A-Za-z]+\\.class");
+                    + "|io/|io/poolagent/|io/poolagent/bootstrap/|io/poolagent/bootstrap/[A-Za-z$]+\\.class");
     /** Under inst/: the agent proper and its relocated libraries, seen only by the agent's class loader. */
     private static final Pattern HIDDEN = Pattern.compile(
             "inst/|inst/META-INF/|inst/META-INF/services/(io\\.poolagent\\.[\\w.]+)?|inst/io/|inst/io/poolagent/.*");
