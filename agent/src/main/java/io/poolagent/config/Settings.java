@@ -31,6 +31,7 @@ public final class Settings {
     public static final String MAX_IDLE = "DB_MAX_IDLE_CONNS";
     public static final String MAX_LIFETIME = "DB_CONN_MAX_LIFETIME";
     public static final String MAX_IDLE_TIME = "DB_CONN_MAX_IDLE_TIME";
+    public static final String MIN_IDLE = "DB_POOL_MIN_IDLE";
     public static final String ACQUIRE_TIMEOUT = "DB_POOL_ACQUIRE_TIMEOUT";
     public static final String RESET = "DB_POOL_RESET";
     public static final String RESET_TIMEOUT = "DB_POOL_RESET_TIMEOUT";
@@ -50,7 +51,7 @@ public final class Settings {
     public static final int DEFAULT_METRICS_PORT = 9433;
 
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
-            ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
+            MIN_IDLE, ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
             UNUSED_TIMEOUT, LEAK_DETECTION, METRICS_PORT, METRICS_HOST, METRICS_USER, METRICS_PASSWORD,
             METRICS_PASSWORD_FILE);
 
@@ -80,6 +81,7 @@ public final class Settings {
     private final List<String> urlPrefixes;
     private final int maxOpen;
     private final int maxIdle;
+    private final int minIdle;
     private final Duration maxLifetime;
     private final Duration maxIdleTime;
     private final Duration acquireTimeout;
@@ -109,6 +111,7 @@ public final class Settings {
                 "a whole number from 0 to DB_MAX_OPEN_CONNS (" + maxOpen + ")");
         maxLifetime = in.duration(MAX_LIFETIME, Duration.ofMinutes(5), MIN_LIFETIME, MAX_CONNECTION_AGE, "0 for no limit");
         maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, MAX_CONNECTION_AGE, "0 for no limit");
+        minIdle = in.count(MIN_IDLE, 0, 0, maxIdle, "a whole number from 0 to DB_MAX_IDLE_CONNS (" + maxIdle + ")");
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, MAX_ACQUIRE_TIMEOUT, null);
         reset = in.choice(RESET, ResetMode.TRACKED, ResetMode::valueOf, "tracked, discard or off");
         resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, MAX_RESET_TIMEOUT, null);
@@ -126,7 +129,7 @@ public final class Settings {
         metricsPassword = credentials == null ? null : credentials[1];
         metricsPort = in.port(METRICS_PORT, DEFAULT_METRICS_PORT);
         metricsHost = in.host(METRICS_HOST, "0.0.0.0");
-        in.warnIneffectiveIdleTime(maxIdle, maxOpen, maxIdleTime, maxLifetime);
+        in.warnIneffectiveIdleTime(minIdle, maxOpen, maxIdleTime, maxLifetime);
         problems = Collections.unmodifiableList(in.problems);
         warnings = Collections.unmodifiableList(in.warnings);
     }
@@ -175,8 +178,14 @@ public final class Settings {
         return maxOpen;
     }
 
+    /** Go's MaxIdleConns: a ceiling. A returned connection beyond this many idle ones is closed at once. */
     public int maxIdle() {
         return maxIdle;
+    }
+
+    /** A warm floor the pool opens ahead of demand and keeps (HikariCP's minimumIdle); Go has none, so 0. */
+    public int minIdle() {
+        return minIdle;
     }
 
     public Duration maxLifetime() {
@@ -263,6 +272,7 @@ public final class Settings {
         return "MaxOpen=" + maxOpen + ", MaxIdle=" + maxIdle
                 + ", MaxLifetime=" + GoDuration.format(maxLifetime)
                 + ", MaxIdleTime=" + GoDuration.format(maxIdleTime)
+                + (minIdle == 0 ? "" : ", MinIdle=" + minIdle)
                 + ", AcquireTimeout=" + GoDuration.format(acquireTimeout)
                 + ", Reset=" + reset
                 + ", ConnectRetries=" + connectRetries
@@ -455,13 +465,13 @@ public final class Settings {
             return text.substring(0, end);
         }
 
-        /** HikariCP ignores idleTimeout for a fixed-size pool and within a second of maxLifetime. */
-        void warnIneffectiveIdleTime(int maxIdle, int maxOpen, Duration idleTime, Duration lifetime) {
+        /** HikariCP ignores idleTimeout when the floor is the whole pool and within a second of maxLifetime. */
+        void warnIneffectiveIdleTime(int minIdle, int maxOpen, Duration idleTime, Duration lifetime) {
             if (idleTime.isZero() || raw(MAX_IDLE_TIME) == null) {
                 return;
             }
-            if (maxIdle == maxOpen) {
-                warnings.add(MAX_IDLE_TIME + " has no effect while " + MAX_IDLE + " equals " + MAX_OPEN
+            if (minIdle == maxOpen) {
+                warnings.add(MAX_IDLE_TIME + " has no effect while " + MIN_IDLE + " equals " + MAX_OPEN
                         + " (" + maxOpen + "): the pool keeps every connection it opens");
             } else if (!lifetime.isZero() && idleTime.plusSeconds(1).compareTo(lifetime) > 0) {
                 warnings.add(MAX_IDLE_TIME + " (" + GoDuration.format(idleTime) + ") has no effect: it is not"

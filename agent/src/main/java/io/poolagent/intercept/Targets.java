@@ -52,6 +52,8 @@ final class Targets {
             // a statement's or metadata's getConnection() returns what the application holds.
             new Target("com.zaxxer.hikari.pool.ProxyStatement", "getConnection", List.of(), HandleAdvice.class),
             new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "getConnection", List.of(), HandleAdvice.class),
+            // ... and its handle's close() first asks the return path whether the connection may stay idle.
+            new Target("com.zaxxer.hikari.pool.ProxyConnection", "close", List.of(), ReturnAdvice.class),
             // Where pool libraries open their physical connections: nothing is pooled twice.
             new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", null, PoolLibraryAdvice.class),
             new Target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject", null, PoolLibraryAdvice.class),

@@ -142,6 +142,9 @@ public final class AgentMetrics {
         // A gauge, as the Go services export it, so that the name stays db_connections_wait_duration_seconds; it only grows.
         Gauge.builder("db.connections.wait.duration", pool, p -> p.waitNanos() / 1e9).baseUnit("seconds")
                 .description("Total time waited for database connections").tag("pool", pool.name()).register(meters);
+        FunctionCounter.builder("db.connections.closed.max.idle", pool, PoolStats::closedMaxIdle)
+                .description("Connections closed on return because DB_MAX_IDLE_CONNS others were idle")
+                .tag("pool", pool.name()).register(meters);
         FunctionCounter.builder("db.connections.closed.max.idle.time", pool, PoolStats::closedMaxIdleTime)
                 .description("Connections closed for exceeding DB_CONN_MAX_IDLE_TIME").tag("pool", pool.name())
                 .register(meters);

@@ -71,7 +71,7 @@ final class Endpoints {
             field(json, "Idle", pool.idle()).append(',');
             field(json, "WaitCount", pool.waitCount()).append(',');
             field(json, "WaitDuration", pool.waitNanos()).append(',');
-            field(json, "MaxIdleClosed", 0).append(',');
+            field(json, "MaxIdleClosed", pool.closedMaxIdle()).append(',');
             field(json, "MaxIdleTimeClosed", pool.closedMaxIdleTime()).append(',');
             field(json, "MaxLifetimeClosed", pool.closedMaxLifetime()).append(',');
             field(json, "Waiting", pool.waiting()).append(',');

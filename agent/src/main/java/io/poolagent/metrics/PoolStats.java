@@ -37,6 +37,9 @@ public interface PoolStats {
     /** Total time those borrows waited (cumulative, like Go's WaitDuration). */
     long waitNanos();
 
+    /** Go's MaxIdleClosed: returned while DB_MAX_IDLE_CONNS others were idle. */
+    long closedMaxIdle();
+
     long closedMaxIdleTime();
 
     long closedMaxLifetime();

@@ -13,6 +13,7 @@ import io.poolagent.metrics.PoolStats;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.retry.SqlStates;
+import io.poolagent.session.IdleSessions;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
 
@@ -54,6 +55,7 @@ final class ManagedPool implements PoolStats {
     private final DriverConnector connector;
     private final boolean postgres;
     private final ReturnPath returnPath;
+    private final IdleSessions idle;
     private final ConnectRetrier retrier;
     private final BorrowWaits waits;
     private final LeakDetector leaks;
@@ -81,7 +83,9 @@ final class ManagedPool implements PoolStats {
         this.onStart = onStart;
         this.driverClass = driver.getClass();
         this.postgres = JdbcUrls.isPostgres(key.url());
-        this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis());
+        this.idle = new IdleSessions(settings.maxIdle());
+        this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis(),
+                idle);
         this.connector = new DriverConnector(driver, key, postgres, returnPath, settings.acquireTimeout());
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
@@ -157,6 +161,10 @@ final class ManagedPool implements PoolStats {
         }
         HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
         returnPath.evictWith(pool::evictConnection);
+        if (HikariInternals.available()) {
+            returnPath.closeInsteadOfReturnWith(HikariInternals::closeOnReturn);
+        }
+        returnPath.waitingFrom(pool.getHikariPoolMXBean()::getThreadsAwaitingConnection);
         waits.inUseFrom(pool.getHikariPoolMXBean()::getActiveConnections);
         synchronized (this) {
             if (retired) { // the registry gave up on this pool while it connected
@@ -361,6 +369,11 @@ final class ManagedPool implements PoolStats {
     }
 
     @Override
+    public long closedMaxIdle() {
+        return idle.closedOverMax();
+    }
+
+    @Override
     public long closedMaxIdleTime() {
         return CloseReasons.closedForIdleTime(name);
     }
@@ -417,6 +430,7 @@ final class ManagedPool implements PoolStats {
         values.put(Settings.MAX_IDLE, settings.maxIdle());
         values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
         values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));
+        values.put(Settings.MIN_IDLE, settings.minIdle());
         values.put(Settings.ACQUIRE_TIMEOUT, GoDuration.format(settings.acquireTimeout()));
         values.put(Settings.RESET, postgres ? settings.reset().toString() : ResetMode.OFF.toString());
         values.put(Settings.CONNECT_RETRIES, settings.connectRetries());

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import static io.poolagent.session.SessionChanges.ADVISORY_LOCKS;
 import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
@@ -54,19 +55,29 @@ public final class ReturnPath {
     private final boolean postgres;
     private final int timeoutMillis;
     private volatile Consumer<Connection> evictor = c -> { };
+    /** Null when the pool cannot be told (then DB_CONN_MAX_IDLE_TIME alone closes idle sessions). */
+    private volatile Consumer<Connection> closeInsteadOfReturn;
+    private volatile IntSupplier waiting = () -> 0;
     private final LongAdder targeted = new LongAdder();
     private final LongAdder discarded = new LongAdder();
     private final LongAdder closed = new LongAdder();
+    private final IdleSessions idle;
 
     /**
      * @param postgres false for other databases: they only get HikariCP's own reset and the closing of
      *                 aborted or unwrapped sessions
+     * @param idle     the ceiling on idle sessions that a returned session must fit under
      */
-    public ReturnPath(String poolName, ResetMode mode, boolean postgres, int timeoutMillis) {
+    public ReturnPath(String poolName, ResetMode mode, boolean postgres, int timeoutMillis, IdleSessions idle) {
         this.poolName = poolName;
         this.mode = mode;
         this.postgres = postgres;
         this.timeoutMillis = timeoutMillis;
+        this.idle = idle;
+    }
+
+    IdleSessions idle() {
+        return idle;
     }
 
     /** How to take a lent connection (the pool's handle, not the physical one) out of the pool for good. */
@@ -91,6 +102,36 @@ public final class ReturnPath {
         } catch (SQLException | RuntimeException e) {
             end(session, "its reset failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * The borrower is closing {@code pooled}, before HikariCP does anything with it. As in Go's
+     * {@code putConnDBLocked}: a caller waiting for a connection gets it; else it stays idle if fewer than
+     * DB_MAX_IDLE_CONNS others are; else it is closed at once, without a reset: its socket here, so that
+     * the server's count has dropped before the pool may open another, and HikariCP is told to drop it
+     * instead of taking it back.
+     */
+    void closing(TrackedConnection session, Connection pooled) {
+        Consumer<Connection> marker = closeInsteadOfReturn;
+        if (marker == null || waiting.getAsInt() > 0 || session.admitIdle(idle)) {
+            return;
+        }
+        marker.accept(pooled);
+        try {
+            session.physical().close();
+        } catch (SQLException | RuntimeException ignored) {
+            // it is leaving the pool either way
+        }
+    }
+
+    /** How many callers wait for a connection of this pool. */
+    public void waitingFrom(IntSupplier waiters) {
+        this.waiting = waiters;
+    }
+
+    /** How to have HikariCP close, instead of take back, a handle being closed. */
+    public void closeInsteadOfReturnWith(Consumer<Connection> marker) {
+        this.closeInsteadOfReturn = marker;
     }
 
     /** The borrower aborted the connection: give its slot back at once. */

@@ -55,6 +55,8 @@ public final class TrackedConnection implements Connection {
     private final ReturnPath returnPath;
     private final Runnable onClose;
     private boolean closed;
+    /** Whether this session counts among the pool's idle ones (see {@link IdleSessions}). */
+    private boolean countedIdle;
     private int changes;
     private Connection lentAs;
     /** What the application holds for this borrow: {@link #lentAs}, or a facade around it. */
@@ -69,6 +71,8 @@ public final class TrackedConnection implements Connection {
         this.physical = physical;
         this.returnPath = returnPath;
         this.onClose = onClose;
+        this.countedIdle = true; // new sessions wait in the pool until their first borrower
+        returnPath.idle().opened();
     }
 
     /**
@@ -164,6 +168,46 @@ public final class TrackedConnection implements Connection {
     @Override
     public void beginRequest() {
         changes = NONE;
+        leaveIdle();
+    }
+
+    /**
+     * Whether this session may go back into the pool as an idle one: yes if it is counted already (closed
+     * twice), or will not stay anyway (closed, aborted, used through the driver: the return path ends it),
+     * or fits under DB_MAX_IDLE_CONNS. Synchronized with {@link #close}, which HikariCP may run on its own
+     * thread meanwhile (an aborted connection).
+     */
+    synchronized boolean admitIdle(IdleSessions idle) {
+        if (countedIdle || closed || (changes & SessionChanges.ENDS_SESSION_ALWAYS) != 0) {
+            return true;
+        }
+        if (idle.admit()) {
+            countedIdle = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Called (woven, see ReturnAdvice) when the borrower closes HikariCP's handle, before HikariCP takes the
+     * connection back: the moment Go decides whether a returned connection stays idle.
+     */
+    public static void closing(Connection pooled) {
+        try {
+            if (!pooled.isClosed()) {
+                TrackedConnection session = pooled.unwrap(TrackedConnection.class);
+                session.returnPath.closing(session, pooled);
+            }
+        } catch (Throwable closedOrBroken) { // woven into HikariCP's close(): never fail it
+            // the connection goes back as HikariCP decides
+        }
+    }
+
+    private synchronized void leaveIdle() {
+        if (countedIdle) {
+            countedIdle = false;
+            returnPath.idle().left();
+        }
     }
 
     @Override
@@ -353,6 +397,7 @@ public final class TrackedConnection implements Connection {
             synchronized (this) {
                 if (!closed) {
                     closed = true;
+                    leaveIdle(); // HikariCP closes idle sessions only after taking them out of its bag
                     onClose.run();
                 }
             }

@@ -200,7 +200,7 @@ class SettingsTest {
     @Test
     void anIdleTimeThatCannotTakeEffectIsAWarningNotAnError() {
         Settings fixed = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "5", "DB_MAX_IDLE_CONNS", "5",
-                "DB_CONN_MAX_IDLE_TIME", "1m"), null);
+                "DB_POOL_MIN_IDLE", "5", "DB_CONN_MAX_IDLE_TIME", "1m"), null);
         assertTrue(fixed.problems().isEmpty());
         assertEquals(1, fixed.warnings().size());
         assertTrue(fixed.warnings().get(0).contains("DB_CONN_MAX_IDLE_TIME has no effect"));
@@ -208,6 +208,30 @@ class SettingsTest {
         Settings tooLong = Settings.load(Map.of("DB_CONN_MAX_IDLE_TIME", "10m", "DB_CONN_MAX_LIFETIME", "5m"), null);
         assertEquals(1, tooLong.warnings().size());
         assertTrue(tooLong.warnings().get(0).contains("not shorter than DB_CONN_MAX_LIFETIME"));
+    }
+
+    @Test
+    void idleConnectionsFollowGoByDefaultAndAWarmFloorIsOptIn() {
+        Settings defaults = Settings.load(Map.of(), null);
+        assertEquals(10, defaults.maxIdle());
+        assertEquals(0, defaults.minIdle());
+        assertTrue(defaults.warnings().isEmpty());
+
+        Settings floor = Settings.load(Map.of("DB_MAX_IDLE_CONNS", "4", "DB_POOL_MIN_IDLE", "2"), null);
+        assertEquals(2, floor.minIdle());
+        assertTrue(floor.describe().contains("MaxIdleTime=2m, MinIdle=2,"), floor.describe());
+        // a ceiling of idle connections that equals the pool no longer makes the idle time ineffective
+        Settings ceiling = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "5", "DB_MAX_IDLE_CONNS", "5",
+                "DB_CONN_MAX_IDLE_TIME", "1m"), null);
+        assertTrue(ceiling.warnings().isEmpty(), ceiling.warnings().toString());
+    }
+
+    @Test
+    void aFloorAboveTheIdleCeilingIsRefused() {
+        Settings settings = Settings.load(Map.of("DB_MAX_IDLE_CONNS", "3", "DB_POOL_MIN_IDLE", "4"), null);
+        assertEquals(List.of("DB_POOL_MIN_IDLE=\"4\" is not valid: expected a whole number from 0 to DB_MAX_IDLE_CONNS (3);"
+                + " using the default 0"), settings.problems());
+        assertEquals(0, settings.minIdle());
     }
 
     @Test

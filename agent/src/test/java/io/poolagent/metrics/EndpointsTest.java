@@ -44,7 +44,8 @@ class EndpointsTest {
         pools.add(new FakePool("we\"ird@db:5432/x", 25, 7, 0, null));
         String json = endpoints.pools().body;
         assertTrue(json.startsWith("{\"pools\":[{\"Pool\":\"we\\\"ird@db:5432/x\",\"MaxOpenConnections\":25,"
-                + "\"OpenConnections\":7,\"InUse\":7,\"Idle\":0,\"WaitCount\":2,\"WaitDuration\":1500000000,"), json);
+                + "\"OpenConnections\":7,\"InUse\":7,\"Idle\":0,\"WaitCount\":2,\"WaitDuration\":1500000000,"
+                + "\"MaxIdleClosed\":8,"), json);
         assertTrue(json.contains("\"Settings\":{\"DB_MAX_OPEN_CONNS\":25}"), json);
     }
 
@@ -73,6 +74,7 @@ class EndpointsTest {
         @Override public int waiting() { return waiting; }
         @Override public long waitCount() { return 2; }
         @Override public long waitNanos() { return 1_500_000_000L; }
+        @Override public long closedMaxIdle() { return 8; }
         @Override public long closedMaxIdleTime() { return 0; }
         @Override public long closedMaxLifetime() { return 0; }
         @Override public long connectRetriesSucceeded() { return 0; }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ReturnPathTest {
 
     private static String sql(ResetMode mode, int changes, boolean inTransaction) {
-        return new ReturnPath("test", mode, true, 5000).resetSql(changes, inTransaction);
+        return new ReturnPath("test", mode, true, 5000, new IdleSessions(10)).resetSql(changes, inTransaction);
     }
 
     @Test
@@ -68,6 +68,6 @@ class ReturnPathTest {
 
     @Test
     void otherDatabasesGetNoSql() {
-        assertNull(new ReturnPath("h2", ResetMode.DISCARD, false, 5000).resetSql(SETTINGS, true));
+        assertNull(new ReturnPath("h2", ResetMode.DISCARD, false, 5000, new IdleSessions(10)).resetSql(SETTINGS, true));
     }
 }

@@ -79,7 +79,16 @@ class AgentJarContentsTest {
      */
     @Test
     void theAgentTurnsOnTheRequestBoundariesOfItsOwnHikari() throws Exception {
-        String relocated = "io.poolagent.shaded.hikari.enableRequestBoundaries";
+        assertSetsPropertyOfItsOwnHikari("REQUEST_BOUNDARIES", "io.poolagent.shaded.hikari.enableRequestBoundaries");
+    }
+
+    /** Same for the housekeeper's period, which decides how soon after DB_CONN_MAX_IDLE_TIME idle connections go. */
+    @Test
+    void theAgentSetsTheHousekeepingPeriodOfItsOwnHikari() throws Exception {
+        assertSetsPropertyOfItsOwnHikari("HOUSEKEEPING_PERIOD", "io.poolagent.shaded.hikari.housekeeping.periodMs");
+    }
+
+    private static void assertSetsPropertyOfItsOwnHikari(String constant, String relocated) throws Exception {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
             byte[] pool = jar.getInputStream(jar.getEntry("inst/io/poolagent/shaded/hikari/pool/HikariPool.class")).readAllBytes();
             assertTrue(new String(pool, java.nio.charset.StandardCharsets.ISO_8859_1).contains(relocated),
@@ -88,7 +97,7 @@ class AgentJarContentsTest {
         URL inst = new URL("jar:" + ChildJvm.agentJar().toUri() + "!/inst/");
         try (URLClassLoader loader = new URLClassLoader(new URL[] {inst}, null)) {
             java.lang.reflect.Field field = Class.forName("io.poolagent.pool.HikariSettings", false, loader)
-                    .getDeclaredField("REQUEST_BOUNDARIES");
+                    .getDeclaredField(constant);
             field.setAccessible(true);
             assertEquals(relocated, field.get(null));
         }

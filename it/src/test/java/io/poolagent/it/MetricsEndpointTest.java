@@ -66,7 +66,8 @@ class MetricsEndpointTest {
                 "hikaricp_connections_min", "hikaricp_connections_timeout_total", "hikaricp_connections_acquire_seconds_count",
                 "hikaricp_connections_usage_seconds_count", "hikaricp_connections_creation_seconds_count",
                 "db_connections_open", "db_connections_idle", "db_connections_wait_duration_seconds",
-                "db_connections_closed_max_idle_time_total", "db_connections_closed_max_lifetime_total",
+                "db_connections_closed_max_idle_total", "db_connections_closed_max_idle_time_total",
+                "db_connections_closed_max_lifetime_total",
                 "pool_agent_connect_retries_total", "pool_agent_connect_failures_total", "pool_agent_session_resets_total"}) {
             assertTrue(metrics.contains("\n" + name + "{"), "no series " + name + "\n" + metrics);
         }
