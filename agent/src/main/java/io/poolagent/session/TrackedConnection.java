@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import static io.poolagent.session.SessionChanges.ABORTED;
 import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
@@ -55,8 +56,18 @@ public final class TrackedConnection implements Connection {
     private final ReturnPath returnPath;
     private final Runnable onClose;
     private boolean closed;
-    /** Whether this session counts among the pool's idle ones (see {@link IdleSessions}). */
-    private boolean countedIdle;
+    /**
+     * Whether this session counts among the pool's idle ones (see {@link IdleSessions}): {@link #NOT_IDLE},
+     * {@link #IDLE}, or {@link #GONE} once closed. Changed by CAS, since HikariCP may close the session on its
+     * own thread while the borrower closes its handle (an aborted connection); cheaper than a lock on every
+     * borrow and return.
+     */
+    private volatile int idleState;
+    private static final int NOT_IDLE = 0;
+    private static final int IDLE = 1;
+    private static final int GONE = 2;
+    private static final AtomicIntegerFieldUpdater<TrackedConnection> IDLE_STATE =
+            AtomicIntegerFieldUpdater.newUpdater(TrackedConnection.class, "idleState");
     private int changes;
     private Connection lentAs;
     /** What the application holds for this borrow: {@link #lentAs}, or a facade around it. */
@@ -71,7 +82,7 @@ public final class TrackedConnection implements Connection {
         this.physical = physical;
         this.returnPath = returnPath;
         this.onClose = onClose;
-        this.countedIdle = true; // new sessions wait in the pool until their first borrower
+        this.idleState = IDLE; // new sessions wait in the pool until their first borrower
         returnPath.idle().opened();
     }
 
@@ -174,18 +185,19 @@ public final class TrackedConnection implements Connection {
     /**
      * Whether this session may go back into the pool as an idle one: yes if it is counted already (closed
      * twice), or will not stay anyway (closed, aborted, used through the driver: the return path ends it),
-     * or fits under DB_MAX_IDLE_CONNS. Synchronized with {@link #close}, which HikariCP may run on its own
-     * thread meanwhile (an aborted connection).
+     * or fits under DB_MAX_IDLE_CONNS.
      */
-    synchronized boolean admitIdle(IdleSessions idle) {
-        if (countedIdle || closed || (changes & SessionChanges.ENDS_SESSION_ALWAYS) != 0) {
+    boolean admitIdle(IdleSessions idle) {
+        if (idleState != NOT_IDLE || (changes & SessionChanges.ENDS_SESSION_ALWAYS) != 0) {
             return true;
         }
-        if (idle.admit()) {
-            countedIdle = true;
-            return true;
+        if (!idle.admit()) {
+            return false;
         }
-        return false;
+        if (!IDLE_STATE.compareAndSet(this, NOT_IDLE, IDLE)) {
+            idle.left(); // closed meanwhile
+        }
+        return true;
     }
 
     /**
@@ -203,9 +215,8 @@ public final class TrackedConnection implements Connection {
         }
     }
 
-    private synchronized void leaveIdle() {
-        if (countedIdle) {
-            countedIdle = false;
+    private void leaveIdle() {
+        if (idleState == IDLE && IDLE_STATE.compareAndSet(this, IDLE, NOT_IDLE)) {
             returnPath.idle().left();
         }
     }
@@ -397,7 +408,9 @@ public final class TrackedConnection implements Connection {
             synchronized (this) {
                 if (!closed) {
                     closed = true;
-                    leaveIdle(); // HikariCP closes idle sessions only after taking them out of its bag
+                    if (IDLE_STATE.getAndSet(this, GONE) == IDLE) {
+                        returnPath.idle().left();
+                    }
                     onClose.run();
                 }
             }
