@@ -48,7 +48,7 @@ import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
  *
  * <p>The per-borrow fields are written by the borrowing thread and read at return, on the same thread or
  * after HikariCP's bag handed the connection over with a CAS, which orders them. {@code abort} and HikariCP's
- * closer thread only touch the leak watch (volatile) and the close flag (synchronized).
+ * closer thread only touch the leak watch (volatile), the close flag (synchronized) and the idle state (CAS).
  */
 public final class TrackedConnection implements Connection {
 
