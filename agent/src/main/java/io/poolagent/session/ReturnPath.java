@@ -147,6 +147,7 @@ public final class ReturnPath {
     void abandon(TrackedConnection session, String why) {
         AgentLog.warn("pool " + poolName + ": closing a connection instead of reusing it: " + why);
         closed.increment();
+        session.leavesPool();
         try {
             session.physical().abort(DIRECT);
         } catch (SQLException | RuntimeException ignored) {
@@ -259,6 +260,7 @@ public final class ReturnPath {
     private void end(TrackedConnection session, String why) {
         AgentLog.debug("pool " + poolName + ": closing a returned connection because " + why);
         closed.increment();
+        session.leavesPool();
         evict(session);
         Connection physical = session.physical();
         try {

@@ -215,6 +215,16 @@ public final class TrackedConnection implements Connection {
         }
     }
 
+    /**
+     * The return path ends this session: it no longer counts as idle, even while HikariCP, which drops it
+     * lazily, still holds it.
+     */
+    void leavesPool() {
+        if (IDLE_STATE.getAndSet(this, GONE) == IDLE) {
+            returnPath.idle().left();
+        }
+    }
+
     private void leaveIdle() {
         if (idleState == IDLE && IDLE_STATE.compareAndSet(this, IDLE, NOT_IDLE)) {
             returnPath.idle().left();
@@ -408,9 +418,7 @@ public final class TrackedConnection implements Connection {
             synchronized (this) {
                 if (!closed) {
                     closed = true;
-                    if (IDLE_STATE.getAndSet(this, GONE) == IDLE) {
-                        returnPath.idle().left();
-                    }
+                    leavesPool();
                     onClose.run();
                 }
             }
