@@ -144,7 +144,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
     private Object routed(ManagedPool pool) throws SQLException {
         Object connection = borrow(pool.key(), pool);
         if (connection == null || connection == RETRY) {
-            callerRoutes.forget(pool);
+            callerRoutes.forget(pool); // a route stored just as the pool was taken out
             return null;
         }
         metrics.intercepted(Entry.DRIVER_MANAGER);
@@ -181,32 +181,22 @@ public final class PoolRegistry implements ConnectionInterceptor {
         List<ManagedPool> leaving = new ArrayList<>();
         synchronized (this) {
             for (ManagedPool pool : pools.values()) {
-                if (pool.driverClass() == type && pools.remove(pool.key(), pool)) {
-                    activity.remove(pool);
-                    namesInUse.remove(pool.name());
+                if (pool.driverClass() == type && takeOut(pool)) {
                     leaving.add(pool);
                 }
             }
             unpoolable.removeIf(key -> key.scope() == type.getClassLoader());
-            lastRoute = null;
         }
         for (ManagedPool pool : leaving) {
-            callerRoutes.forget(pool);
             pool.drain();
-            retireWhenReturned(pool, "its driver was deregistered");
+            synchronized (closing) {
+                closing.add(pool);
+            }
         }
-    }
-
-    private void retireWhenReturned(ManagedPool pool, String why) {
-        if (pool.inUse() == 0) {
-            AgentLog.info("pool " + pool.name() + " closed: " + why);
-            pool.retire();
-            return;
+        if (!leaving.isEmpty()) {
+            housekeeper(); // looks at the closing pools on its rounds
+            retireReturned(); // and at once: at most undeploys nothing is lent any more
         }
-        synchronized (closing) {
-            closing.add(pool);
-        }
-        housekeeper(); // looks at the closing pools on its rounds
     }
 
     /** Counts calls for configured URLs: served from a pool, or left unpooled (no driver, too many pools...). */
@@ -256,11 +246,30 @@ public final class PoolRegistry implements ConnectionInterceptor {
     }
 
     private synchronized void giveUp(PoolKey key, ManagedPool pool, Throwable cause) {
-        if (pools.remove(key, pool)) {
+        if (takeOut(pool)) {
             unpoolable.add(key);
             AgentLog.error("pool " + pool.name() + " failed, its connections stay unpooled: " + cause);
-            forget(pool);
+            try {
+                pool.retire();
+            } catch (RuntimeException | LinkageError ignored) {
+                // it never started, or is broken beyond closing; nothing more to release
+            }
         }
+    }
+
+    /**
+     * Out of the registry: no lookup, shortcut or name refers to the pool any more (the shortcuts may hold
+     * its password). False if it was out already. Closing it is the caller's business.
+     */
+    private synchronized boolean takeOut(ManagedPool pool) {
+        if (!pools.remove(pool.key(), pool)) {
+            return false;
+        }
+        activity.remove(pool);
+        namesInUse.remove(pool.name());
+        callerRoutes.forget(pool);
+        lastRoute = null;
+        return true;
     }
 
     private synchronized ManagedPool create(PoolKey key, Driver driver) {
@@ -343,26 +352,26 @@ public final class PoolRegistry implements ConnectionInterceptor {
                 pool.probeIfUnreachable();
             }
             for (ManagedPool pool : unusedPools()) {
-                callerRoutes.forget(pool);
                 AgentLog.info("pool " + pool.name() + " closed: unused for " + GoDuration.format(settings.unusedTimeout())
                         + " (" + Settings.UNUSED_TIMEOUT + ")");
                 pool.retire(); // outside the registry's lock: HikariCP may take seconds to shut down
             }
-            for (ManagedPool pool : returnedClosingPools()) {
-                AgentLog.info("pool " + pool.name() + " closed: its driver was deregistered");
-                pool.retire();
-            }
+            retireReturned();
         } catch (RuntimeException | LinkageError e) {
             AgentLog.error("pool housekeeping failed, will try again: " + e);
         }
     }
 
-    private List<ManagedPool> returnedClosingPools() {
+    /** Closes the pools of deregistered drivers whose lent connections have all come back. */
+    private void retireReturned() {
         List<ManagedPool> done = new ArrayList<>();
         synchronized (closing) {
             closing.removeIf(pool -> pool.inUse() == 0 && done.add(pool));
         }
-        return done;
+        for (ManagedPool pool : done) {
+            AgentLog.info("pool " + pool.name() + " closed: its driver was deregistered");
+            pool.retire(); // outside every lock: HikariCP may take seconds to shut down
+        }
     }
 
     /** Takes out of the registry every pool nobody borrowed from for DB_POOL_UNUSED_TIMEOUT and that lends nothing. */
@@ -374,11 +383,8 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
         long now = System.currentTimeMillis();
         for (ManagedPool pool : pools.values()) {
-            if (now - lastUsed(pool, now) >= limit && pool.inUse() == 0 && pools.remove(pool.key(), pool)) {
-                activity.remove(pool);
-                namesInUse.remove(pool.name());
+            if (now - lastUsed(pool, now) >= limit && pool.inUse() == 0 && takeOut(pool)) {
                 unused.add(pool);
-                lastRoute = null; // it may hold the retired pool's password
             }
         }
         return unused;
@@ -399,18 +405,6 @@ public final class PoolRegistry implements ConnectionInterceptor {
             return now;
         }
         return seen[1];
-    }
-
-    private void forget(ManagedPool pool) {
-        lastRoute = null;
-        callerRoutes.forget(pool);
-        activity.remove(pool);
-        namesInUse.remove(pool.name());
-        try {
-            pool.retire();
-        } catch (RuntimeException | LinkageError ignored) {
-            // it never started, or is broken beyond closing; nothing more to release
-        }
     }
 
     /** At JVM exit, idle sessions end with a goodbye (see ManagedPool.closeIdleForExit). */
