@@ -1,38 +1,164 @@
 package io.poolagent.bootstrap;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.instrument.Instrumentation;
+import java.net.MalformedURLException;
 import java.net.URL;
-import java.net.URLClassLoader;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Sets up the two class loaders the agent lives in, then starts it.
  *
- * <p>Why two: advice woven into {@code java.sql.DriverManager} runs in the platform class loader (since
+ * <p>Why two: hooks woven into {@code java.sql.DriverManager} run in the platform class loader (since
  * JDK 9 {@code java.sql} is not on the bootstrap loader) and can only call classes that loader can see.
- * So the agent appends its own jar to the bootstrap search path (no temp file: pods often have a
- * read-only root filesystem). Only {@code io.poolagent.bootstrap} sits at a normal path in the jar, so
- * only these few classes become bootstrap classes; they speak nothing but {@code java.base} types.
- * The agent proper and its relocated libraries sit under {@code inst/} and load in an isolated class
- * loader whose parent is the platform loader: they see {@code java.sql} and the bridge, and the
- * application never sees them.
+ * So the bridge classes ({@code io.poolagent.bootstrap}, speaking nothing but {@code java.base} types) are
+ * defined in the bootstrap loader, one by one (see {@code io.poolagent.BootClasses}); only if that is
+ * refused is the whole jar appended to the bootstrap search path, which also turns class-data sharing off
+ * for application classes (the JVM says so on stderr). The agent proper and its relocated libraries sit
+ * under {@code inst/} and load in an isolated class loader whose parent is the platform loader: they see
+ * {@code java.sql} and the bridge, and the application never sees them.
  */
 public final class AgentLauncher {
 
     static final String INSTALLER = "io.poolagent.Installer";
+    static final String BOOT_CLASSES = "io.poolagent.BootClasses";
+    /**
+     * Every class of {@code io.poolagent.bootstrap} but the two that launch, which run in the system class
+     * loader. Listed, not found by walking the jar's entries, which costs start-up time; AgentJarContentsTest
+     * checks the list against the jar.
+     */
+    static final List<String> BRIDGE_CLASSES = List.of("io.poolagent.bootstrap.ConnectionInterceptor",
+            "io.poolagent.bootstrap.Bridge", "io.poolagent.bootstrap.Bridge$Calls",
+            "io.poolagent.bootstrap.Bridge$CallsPerThread");
 
     private AgentLauncher() {
     }
 
     public static void launch(String args, Instrumentation instrumentation) throws Exception {
+        long started = System.nanoTime();
         File jar = agentJar();
-        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-        URL hidden = new URL("jar:" + jar.toURI().toURL() + "!/inst/");
-        ClassLoader agentLoader = new URLClassLoader(new URL[] {hidden}, ClassLoader.getPlatformClassLoader());
+        // A plain ZipFile: the agent's jar is neither signed nor multi-release, and JarFile would look for both.
+        ZipFile file = new ZipFile(jar); // open as long as the agent's classes may load: the JVM's life
+        ClassLoader agentLoader = new InstLoader(file, jar.toURI().toURL());
+        Runnable bridge = new BridgeDefinition(jar, file, agentLoader, instrumentation);
         Class.forName(INSTALLER, true, agentLoader)
-                .getMethod("install", String.class, Instrumentation.class)
-                .invoke(null, args, instrumentation);
+                .getMethod("install", String.class, Instrumentation.class, long.class, Runnable.class)
+                .invoke(null, args, instrumentation, started, bridge);
+    }
+
+    /**
+     * Puts the bridge classes into the bootstrap loader. The agent runs it when the first class it weaves
+     * loads, not at start-up: a JVM that never touches JDBC has none of its modules or loaders changed.
+     */
+    static final class BridgeDefinition implements Runnable {
+        private final File jar;
+        private final ZipFile file;
+        private final ClassLoader agentLoader;
+        private final Instrumentation instrumentation;
+
+        BridgeDefinition(File jar, ZipFile file, ClassLoader agentLoader, Instrumentation instrumentation) {
+            this.jar = jar;
+            this.file = file;
+            this.agentLoader = agentLoader;
+            this.instrumentation = instrumentation;
+        }
+
+        @Override
+        public void run() {
+            if (!definedInBootLoader(file, agentLoader, instrumentation)) {
+                try {
+                    instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    /** The bridge classes defined in the bootstrap loader; false if the JVM refused (the appended jar serves the rest). */
+    private static boolean definedInBootLoader(ZipFile file, ClassLoader agentLoader, Instrumentation instrumentation) {
+        try {
+            Map<String, byte[]> classes = new LinkedHashMap<>();
+            for (String name : BRIDGE_CLASSES) {
+                try (InputStream in = file.getInputStream(file.getEntry(name.replace('.', '/') + ".class"))) {
+                    classes.put(name, in.readAllBytes());
+                }
+            }
+            return (Boolean) Class.forName(BOOT_CLASSES, true, agentLoader)
+                    .getMethod("define", Instrumentation.class, Map.class)
+                    .invoke(null, instrumentation, classes);
+        } catch (Exception | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * The agent's own class loader: classes and resources under {@code inst/} in the agent's jar, after the
+     * platform loader's. A few lines instead of a URLClassLoader, whose URL handlers, jar connections and
+     * file-permission checks cost every JVM in the pod several milliseconds at start-up.
+     */
+    static final class InstLoader extends ClassLoader {
+
+        static {
+            registerAsParallelCapable();
+        }
+
+        private static final String ROOT = "inst/";
+        private final ZipFile jar;
+        private final String base;
+        private final ProtectionDomain domain;
+
+        InstLoader(ZipFile jar, URL location) {
+            super("pool-agent", ClassLoader.getPlatformClassLoader());
+            this.jar = jar;
+            this.base = "jar:" + location + "!/";
+            this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            ZipEntry entry = jar.getEntry(ROOT + name.replace('.', '/') + ".class");
+            if (entry == null) {
+                throw new ClassNotFoundException(name);
+            }
+            try (InputStream in = jar.getInputStream(entry)) {
+                byte[] bytes = in.readAllBytes();
+                return defineClass(name, bytes, 0, bytes.length, domain);
+            } catch (IOException e) {
+                throw new ClassNotFoundException(name, e);
+            }
+        }
+
+        @Override
+        protected URL findResource(String name) {
+            if (jar.getEntry(ROOT + name) == null) {
+                return null;
+            }
+            try {
+                return new URL(base + ROOT + name);
+            } catch (MalformedURLException e) {
+                return null;
+            }
+        }
+
+        @Override
+        protected Enumeration<URL> findResources(String name) {
+            URL url = findResource(name);
+            return url == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(url));
+        }
     }
 
     private static File agentJar() throws Exception {

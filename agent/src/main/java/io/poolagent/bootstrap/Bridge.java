@@ -5,8 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The only code that woven advice calls, and the one boundary between the application and the agent. It
- * is a bootstrap class, so advice in {@code DriverManager} (platform loader) and in the driver (the
+ * The only code that woven hooks call, and the one boundary between the application and the agent. It
+ * is a bootstrap class, so hooks in {@code DriverManager} (platform loader) and in the driver (the
  * application's loader) can all reach it.
  *
  * <p>Containment: whatever the agent's own code throws, other than the database's {@code SQLException}
@@ -32,7 +32,15 @@ public final class Bridge {
         ClassLoader driverManagerLoader;
     }
 
-    private static final ThreadLocal<Calls> CALLS = ThreadLocal.withInitial(Calls::new);
+    /** A subclass, not withInitial(Calls::new): no lambda to bootstrap while the JVM starts. */
+    private static final class CallsPerThread extends ThreadLocal<Calls> {
+        @Override
+        protected Calls initialValue() {
+            return new Calls();
+        }
+    }
+
+    private static final ThreadLocal<Calls> CALLS = new CallsPerThread();
 
     /** Set from DB_POOL_LOG_LEVEL=off: then not even the containment line is printed. */
     private static volatile boolean quiet;
@@ -52,7 +60,7 @@ public final class Bridge {
     }
 
     /**
-     * Called by advice at the start of the PostgreSQL driver's {@code connect(String, Properties)}, whoever
+     * Called at the start of the PostgreSQL driver's {@code connect(String, Properties)}, whoever
      * calls it: DriverManager, a library holding the driver, a DataSource.
      *
      * @return a pooled connection, or null to let the driver open a physical one
@@ -71,7 +79,7 @@ public final class Bridge {
     }
 
     /**
-     * Called by advice at the start of {@code DriverManager.getConnection(String, String, String)}: a
+     * Called at the start of {@code DriverManager.getConnection(String, String, String)}: a
      * pooled connection when a pool for exactly these credentials runs already, else null, and the
      * original body goes on to the driver.
      */
@@ -88,11 +96,11 @@ public final class Bridge {
     }
 
     /**
-     * Called by advice at the start of DriverManager's private {@code getConnection(String, Properties,
+     * Called at the start of DriverManager's private {@code getConnection(String, Properties,
      * Class)}, which every overload reaches with the caller class: a pooled connection if this caller's
      * class loader already reached a pool with this URL and these properties. Otherwise null, and the
      * JDK's body goes on to the driver, marked as called through DriverManager on behalf of that loader
-     * until {@link #exitDriverManager} (the exit advice, which runs in both cases).
+     * until {@link #exitDriverManager}, which the woven method calls however its body ends.
      */
     public static Object fromDriverManager(String url, Properties info, Class<?> caller) throws Exception {
         Calls calls = CALLS.get();
@@ -115,11 +123,8 @@ public final class Bridge {
         return null;
     }
 
-    /** After DriverManager's private getConnection, also when it threw; undoes what a null answer above set. */
-    public static void exitDriverManager(Object pooled) {
-        if (pooled != null) {
-            return;
-        }
+    /** After the body of DriverManager's private getConnection, also when it threw: undoes what a null answer set. */
+    public static void exitDriverManager() {
         Calls calls = CALLS.get();
         if (calls.driverManager > 0 && --calls.driverManager == 0) {
             calls.driverManagerLoader = null; // never keep an application's loader on a thread
@@ -136,9 +141,9 @@ public final class Bridge {
     }
 
     /**
-     * Called by advice at the start of a driver DataSource's {@code getConnection(String, String)}.
+     * Called at the start of a driver DataSource's {@code getConnection(String, String)}.
      * When it returns {@code null} the original method runs and its own connect must pass through, so
-     * the depth goes up; the exit advice brings it down again.
+     * the depth goes up; the woven method brings it down again when it ends.
      */
     public static Object fromDataSource(Object dataSource, String user, String password) throws Exception {
         Calls calls = CALLS.get();
@@ -158,7 +163,7 @@ public final class Bridge {
         return null;
     }
 
-    /** Called by advice at the start of {@code DriverManager.deregisterDriver}: the pools of that driver go. */
+    /** Called after {@code DriverManager.deregisterDriver} returned: the pools of that driver go. */
     public static void driverDeregistered(Object driver) {
         ConnectionInterceptor target = interceptor;
         if (target == null || driver == null) {

@@ -6,7 +6,7 @@ import java.util.Properties;
  * What the bridge calls. Implemented by the agent proper, which lives in another class loader; this
  * interface lives on the bootstrap path so both sides see the same type. Only {@code java.base} types
  * appear here because bootstrap classes cannot see {@code java.sql}: connections and drivers travel as
- * {@code Object} and the advice casts them back.
+ * {@code Object} and the woven method casts them back.
  */
 public interface ConnectionInterceptor {
 

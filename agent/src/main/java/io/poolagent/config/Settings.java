@@ -113,9 +113,9 @@ public final class Settings {
         maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, MAX_CONNECTION_AGE, "0 for no limit");
         minIdle = in.count(MIN_IDLE, 0, 0, maxIdle, "a whole number from 0 to DB_MAX_IDLE_CONNS (" + maxIdle + ")");
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, MAX_ACQUIRE_TIMEOUT, null);
-        reset = in.choice(RESET, ResetMode.TRACKED, ResetMode::valueOf, "tracked, discard or off");
+        reset = in.choice(RESET, ResetMode.TRACKED, "tracked, discard or off");
         resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, MAX_RESET_TIMEOUT, null);
-        logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, AgentLog.Level::valueOf, "error, warn, info, debug or off");
+        logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, "error, warn, info, debug or off");
         connectRetries = in.count(CONNECT_RETRIES, 5, 0, MAX_RETRIES,
                 "a whole number from 0 to " + MAX_RETRIES + ", like 5 (0 = fail at once)");
         connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, MAX_BACKOFF, null);
@@ -406,13 +406,13 @@ public final class Settings {
             return fallback;
         }
 
-        <T> T choice(String key, T fallback, java.util.function.Function<String, T> parse, String expected) {
+        <T extends Enum<T>> T choice(String key, T fallback, String expected) {
             String value = raw(key);
             if (value == null) {
                 return fallback;
             }
             try {
-                return parse.apply(value.toUpperCase(Locale.ROOT));
+                return Enum.valueOf(fallback.getDeclaringClass(), value.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 reject(key, value, expected, fallback.toString().toLowerCase(Locale.ROOT));
                 return fallback;

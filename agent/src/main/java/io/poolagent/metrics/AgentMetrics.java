@@ -1,21 +1,13 @@
 package io.poolagent.metrics;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheus.PrometheusConfig;
-import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.poolagent.AgentThreads;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Every number the agent publishes, in one Prometheus registry of its own:
@@ -25,7 +17,9 @@ import java.util.function.ToDoubleFunction;
  * <li>the agent's own ({@code pool_agent_*}): intercepted and passed-through calls, pools, connect retries,
  * session resets, leaks.</li>
  * </ul>
- * Nothing is built before the first pool: a JVM that never pools loads no Micrometer class and opens no port.
+ * Nothing is built before the first pool: a JVM that never pools loads no Micrometer class and opens no port;
+ * with the endpoint off ({@code DB_POOL_METRICS_PORT=off}) Micrometer never loads at all. Micrometer itself
+ * is behind {@link Meters}, so that loading this class loads none of it.
  * Every series carries the pool name ({@code user@host:port/db}), never a password.
  */
 public final class AgentMetrics {
@@ -54,7 +48,8 @@ public final class AgentMetrics {
     private final LongAdder poolsCreated = new LongAdder();
     private final LongAdder poolsClosed = new LongAdder();
     private final List<PoolStats> pools = new CopyOnWriteArrayList<>();
-    private volatile PrometheusMeterRegistry registry;
+    /** The Micrometer side, made with the first pool when the endpoint is on. */
+    private Meters meters;
     private boolean serverTried;
     private volatile MetricsServer server;
 
@@ -72,7 +67,9 @@ public final class AgentMetrics {
 
     private static LongAdder[] adders() {
         LongAdder[] adders = new LongAdder[Entry.values().length];
-        Arrays.setAll(adders, i -> new LongAdder());
+        for (int i = 0; i < adders.length; i++) {
+            adders[i] = new LongAdder();
+        }
         return adders;
     }
 
@@ -86,25 +83,27 @@ public final class AgentMetrics {
 
     /** Registers a new pool's meters and returns the tracker factory its HikariCP config should use. */
     public synchronized MetricsTrackerFactory poolCreated(PoolStats pool) {
-        PrometheusMeterRegistry meters = registry();
         poolsCreated.increment();
         pools.add(pool);
-        registerGoStatsMeters(meters, pool);
-        registerAgentMeters(meters, pool);
-        startServerOnce(meters);
-        return new MicrometerMetricsTrackerFactory(meters);
+        if (port < 0) {
+            return null; // no endpoint, nothing reads meters: Micrometer never loads
+        }
+        if (meters == null) {
+            meters = new Meters(intercepted, passedThrough, poolsCreated, poolsClosed);
+        }
+        MetricsTrackerFactory tracker = meters.add(pool);
+        startServerOnce();
+        return tracker;
     }
 
     /** A pool closed for good: its series go (HikariCP removes its own when the pool closes). */
     public synchronized void poolClosed(PoolStats pool) {
-        if (!pools.remove(pool) || registry == null) {
+        if (!pools.remove(pool)) {
             return;
         }
         poolsClosed.increment();
-        for (Meter meter : registry.getMeters()) {
-            if (pool.name().equals(meter.getId().getTag("pool"))) {
-                registry.remove(meter);
-            }
+        if (meters != null) {
+            meters.remove(pool.name());
         }
     }
 
@@ -112,83 +111,7 @@ public final class AgentMetrics {
         return pools;
     }
 
-    private PrometheusMeterRegistry registry() {
-        if (registry == null) {
-            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            for (Entry entry : Entry.values()) {
-                counter(meters, "pool.agent.calls.intercepted", "getConnection calls served from a pool",
-                        intercepted[entry.ordinal()], "entry", entry.label);
-                counter(meters, "pool.agent.calls.passed.through",
-                        "getConnection calls the agent saw but left unpooled (URL not in DB_POOL_URLS, or unpoolable)",
-                        passedThrough[entry.ordinal()], "entry", entry.label);
-            }
-            counter(meters, "pool.agent.pools.created", "pools the agent has created", poolsCreated);
-            counter(meters, "pool.agent.pools.closed",
-                    "pools the agent closed and forgot: unused, superseded by a new password, or failed", poolsClosed);
-            registry = meters;
-        }
-        return registry;
-    }
-
-    /** The names our users' Go services export from sql.DBStats, so their dashboards and alerts work as they are. */
-    private static void registerGoStatsMeters(MeterRegistry meters, PoolStats pool) {
-        gauge(meters, "db.connections.max.open", "Maximum number of open connections (DB_MAX_OPEN_CONNS)",
-                pool, PoolStats::maxOpen);
-        gauge(meters, "db.connections.open", "Number of open database connections", pool, PoolStats::open);
-        gauge(meters, "db.connections.in.use", "Number of database connections in use", pool, PoolStats::inUse);
-        gauge(meters, "db.connections.idle", "Number of idle database connections", pool, PoolStats::idle);
-        FunctionCounter.builder("db.connections.wait.count", pool, PoolStats::waitCount)
-                .description("Total number of times waited for a connection").tag("pool", pool.name()).register(meters);
-        // A gauge, as the Go services export it, so that the name stays db_connections_wait_duration_seconds; it only grows.
-        Gauge.builder("db.connections.wait.duration", pool, p -> p.waitNanos() / 1e9).baseUnit("seconds")
-                .description("Total time waited for database connections").tag("pool", pool.name()).register(meters);
-        FunctionCounter.builder("db.connections.closed.max.idle", pool, PoolStats::closedMaxIdle)
-                .description("Connections closed on return because DB_MAX_IDLE_CONNS others were idle")
-                .tag("pool", pool.name()).register(meters);
-        FunctionCounter.builder("db.connections.closed.max.idle.time", pool, PoolStats::closedMaxIdleTime)
-                .description("Connections closed for exceeding DB_CONN_MAX_IDLE_TIME").tag("pool", pool.name())
-                .register(meters);
-        FunctionCounter.builder("db.connections.closed.max.lifetime", pool, PoolStats::closedMaxLifetime)
-                .description("Connections closed for exceeding DB_CONN_MAX_LIFETIME").tag("pool", pool.name())
-                .register(meters);
-    }
-
-    private static void registerAgentMeters(MeterRegistry meters, PoolStats pool) {
-        String retries = "pool.agent.connect.retries";
-        String retriesHelp = "Retries of a pool's first connect, by outcome";
-        tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesSucceeded, "outcome", "succeeded");
-        tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesFailed, "outcome", "failed");
-        String failures = "pool.agent.connect.failures";
-        String failuresHelp = "First-connect sequences that failed: retries exhausted, or a permanent error";
-        tagged(meters, failures, failuresHelp, pool, PoolStats::connectSequencesExhausted, "kind", "exhausted");
-        tagged(meters, failures, failuresHelp, pool, PoolStats::connectPermanentFailures, "kind", "permanent");
-        String resets = "pool.agent.session.resets";
-        String resetsHelp = "What the return path did to sessions that needed it: a targeted reset, DISCARD ALL,"
-                + " or closing the session instead (aborted, unwrapped, LISTEN, failed reset)";
-        tagged(meters, resets, resetsHelp, pool, PoolStats::targetedResets, "kind", "targeted");
-        tagged(meters, resets, resetsHelp, pool, PoolStats::fullResets, "kind", "discard_all");
-        tagged(meters, resets, resetsHelp, pool, PoolStats::sessionsClosedAtReturn, "kind", "closed");
-        FunctionCounter.builder("pool.agent.leaks.detected", pool, PoolStats::leaksDetected)
-                .description("Connections held longer than DB_POOL_LEAK_DETECTION (each reported once, with the"
-                        + " borrower's stack)").tag("pool", pool.name()).register(meters);
-    }
-
-    private static void tagged(MeterRegistry meters, String name, String help, PoolStats pool,
-                               ToDoubleFunction<PoolStats> value, String tag, String tagValue) {
-        FunctionCounter.builder(name, pool, value).description(help).tag("pool", pool.name()).tag(tag, tagValue)
-                .register(meters);
-    }
-
-    private static void gauge(MeterRegistry meters, String name, String help, PoolStats pool,
-                              ToDoubleFunction<PoolStats> value) {
-        Gauge.builder(name, pool, value).description(help).tag("pool", pool.name()).register(meters);
-    }
-
-    private static void counter(MeterRegistry meters, String name, String help, LongAdder source, String... tags) {
-        FunctionCounter.builder(name, source, LongAdder::sum).description(help).tags(tags).register(meters);
-    }
-
-    private void startServerOnce(PrometheusMeterRegistry meters) {
+    private void startServerOnce() {
         if (serverTried || port < 0) {
             return;
         }
@@ -199,13 +122,27 @@ public final class AgentMetrics {
             return;
         }
         try {
-            server = MetricsServer.start(host, port, meters.getPrometheusRegistry(), new Endpoints(pools), user, password);
+            server = MetricsServer.start(host, port, meters.collectors(), new Endpoints(pools), user, password);
+            stopAtExit(server);
             AgentLog.info("metrics on http://" + host + ":" + server.port() + "/metrics (also /health/live,"
                     + " /health/ready and /pools" + (user == null ? "" : "; basic auth on /metrics and /pools") + ")");
         } catch (Exception | LinkageError e) {
             AgentLog.warn("metrics endpoint not started on " + host + ":" + port + ": " + e
                     + "; pooling works on. If several JVMs share this pod, give each its own "
                     + Settings.METRICS_PORT + " (0 picks a free port)");
+        }
+    }
+
+    /**
+     * At exit the JVM waits up to 300 ms for threads running native code (HotSpot's VM_Exit gives them that
+     * long to reach a safepoint), and the server's dispatcher sits in a native select() all its life: stopped
+     * first, it costs the exit nothing.
+     */
+    private static void stopAtExit(MetricsServer server) {
+        try {
+            Runtime.getRuntime().addShutdownHook(AgentThreads.hook(server::stop, "pool-agent-http-stop"));
+        } catch (IllegalStateException exiting) {
+            server.stop();
         }
     }
 }

@@ -21,7 +21,13 @@ final class BorrowWaits implements MetricsTrackerFactory {
 
     static final long WAIT_THRESHOLD_NANOS = 50_000;
 
-    private volatile MetricsTrackerFactory meters;
+    private static final IMetricsTracker NONE = new IMetricsTracker() { };
+
+    private MetricsTrackerFactory meters;
+    /** What HikariCP gave when its pool started; null before. */
+    private String poolName;
+    private PoolStats poolStats;
+    private volatile IMetricsTracker inner = NONE;
     private volatile IntSupplier inUse = () -> 0;
     private final int maxOpen;
     private final LongAdder borrows = new LongAdder();
@@ -33,8 +39,11 @@ final class BorrowWaits implements MetricsTrackerFactory {
     }
 
     /** HikariCP's Micrometer tracker factory to forward to, or null when the pool has no metrics. */
-    void forwardTo(MetricsTrackerFactory meters) {
+    synchronized void forwardTo(MetricsTrackerFactory meters) {
         this.meters = meters;
+        if (meters != null && poolStats != null) {
+            inner = meters.create(poolName, poolStats);
+        }
     }
 
     /** Where to read the connections in use, once the pool runs. */
@@ -63,10 +72,15 @@ final class BorrowWaits implements MetricsTrackerFactory {
         }
     }
 
+    /**
+     * HikariCP asks once, when the pool starts. The Micrometer tracker may come later (the meters are set up
+     * on the agent's own thread, off the first caller's path): then it is created when it comes.
+     */
     @Override
-    public IMetricsTracker create(String poolName, PoolStats poolStats) {
-        MetricsTrackerFactory forward = meters;
-        IMetricsTracker inner = forward == null ? new IMetricsTracker() { } : forward.create(poolName, poolStats);
+    public synchronized IMetricsTracker create(String poolName, PoolStats poolStats) {
+        this.poolName = poolName;
+        this.poolStats = poolStats;
+        inner = meters == null ? NONE : meters.create(poolName, poolStats);
         return new IMetricsTracker() {
             @Override
             public void recordConnectionAcquiredNanos(long elapsedAcquiredNanos) {

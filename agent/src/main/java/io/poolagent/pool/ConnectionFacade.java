@@ -1,26 +1,19 @@
 package io.poolagent.pool;
 
 import io.poolagent.log.AgentLog;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.description.modifier.FieldManifestation;
-import net.bytebuddy.description.modifier.Visibility;
-import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.FieldAccessor;
-import net.bytebuddy.implementation.InvocationHandlerAdapter;
-import net.bytebuddy.implementation.MethodCall;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.sql.Connection;
-import java.sql.Wrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.not;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * What the application holds: HikariCP's connection handle, dressed as the driver's own connection
@@ -81,35 +74,95 @@ final class ConnectionFacade {
     }
 
     private static MethodHandle generate(Class<?> pg) throws ReflectiveOperationException {
-        Class<?> type = new ByteBuddy()
-                .with(TypeValidation.DISABLED)
-                .subclass(Object.class)
-                .name("io.poolagent.facade.PooledPgConnection")
-                .implement(Connection.class, pg)
-                .defineField("handle", Connection.class, Visibility.PRIVATE, FieldManifestation.FINAL)
-                .defineConstructor(Visibility.PUBLIC).withParameters(Connection.class)
-                .intercept(MethodCall.invoke(Object.class.getConstructor())
-                        .andThen(FieldAccessor.ofField("handle").setsArgumentAt(0)))
-                .method(isDeclaredBy(Connection.class).or(isDeclaredBy(Wrapper.class)).or(isDeclaredBy(AutoCloseable.class))
-                        .and(not(isStatic())))
-                .intercept(MethodCall.invokeSelf().onField("handle").withAllArguments())
-                .method(isDeclaredBy(pg).and(not(isStatic())))
-                .intercept(InvocationHandlerAdapter.of(DRIVER_CALL))
-                .make()
-                .load(pg.getClassLoader(), ClassLoadingStrategy.Default.WRAPPER)
-                .getLoaded();
+        Class<?> type = new FacadeLoader(pg.getClassLoader()).define(FacadeClass.bytes(pg));
         return MethodHandles.publicLookup()
                 .findConstructor(type, MethodType.methodType(void.class, Connection.class))
                 .asType(MethodType.methodType(Connection.class, Connection.class));
     }
 
-    /** A PGConnection method: on the driver's connection, reached through unwrap so that the pool knows. */
-    private static final InvocationHandler DRIVER_CALL = (facade, method, args) -> {
-        Object driverConnection = ((Connection) facade).unwrap(method.getDeclaringClass());
-        try {
-            return method.invoke(driverConnection, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
+    /** A child of the driver's loader, holding the one facade class: it sees java.sql and the driver's types. */
+    private static final class FacadeLoader extends ClassLoader {
+        FacadeLoader(ClassLoader driverLoader) {
+            super(driverLoader);
         }
-    };
+
+        Class<?> define(byte[] bytes) {
+            return defineClass(FacadeClass.NAME.replace('/', '.'), bytes, 0, bytes.length);
+        }
+    }
+
+    /**
+     * The facade's bytecode, written with the ASM that Byte Buddy bundles: a final class with one field, the
+     * handle. Each Connection method calls the handle; each PGConnection method calls
+     * {@code handle.unwrap(PGConnection.class)} first. No branches, so no stack map frames to compute.
+     */
+    static final class FacadeClass implements Opcodes {
+
+        static final String NAME = "io/poolagent/facade/PooledPgConnection";
+        private static final String CONNECTION = Type.getInternalName(Connection.class);
+        private static final String HANDLE = "handle";
+        private static final String HANDLE_TYPE = Type.getDescriptor(Connection.class);
+
+        private FacadeClass() {
+        }
+
+        static byte[] bytes(Class<?> pg) {
+            ClassWriter writer = new ClassWriter(ClassWriter.COMPUTE_MAXS);
+            writer.visit(V11, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, NAME, null, "java/lang/Object",
+                    new String[] {CONNECTION, Type.getInternalName(pg)});
+            writer.visitField(ACC_PRIVATE | ACC_FINAL, HANDLE, HANDLE_TYPE, null, null).visitEnd();
+            constructor(writer);
+            Set<String> written = new HashSet<>();
+            for (Method method : Connection.class.getMethods()) {
+                if (!Modifier.isStatic(method.getModifiers()) && written.add(method.getName() + Type.getMethodDescriptor(method))) {
+                    delegate(writer, method, false);
+                }
+            }
+            for (Method method : pg.getMethods()) {
+                if (!Modifier.isStatic(method.getModifiers()) && written.add(method.getName() + Type.getMethodDescriptor(method))) {
+                    delegate(writer, method, true);
+                }
+            }
+            writer.visitEnd();
+            return writer.toByteArray();
+        }
+
+        private static void constructor(ClassWriter writer) {
+            MethodVisitor init = writer.visitMethod(ACC_PUBLIC, "<init>", "(" + HANDLE_TYPE + ")V", null, null);
+            init.visitCode();
+            init.visitVarInsn(ALOAD, 0);
+            init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+            init.visitVarInsn(ALOAD, 0);
+            init.visitVarInsn(ALOAD, 1);
+            init.visitFieldInsn(PUTFIELD, NAME, HANDLE, HANDLE_TYPE);
+            init.visitInsn(RETURN);
+            init.visitMaxs(0, 0);
+            init.visitEnd();
+        }
+
+        /** {@code return handle.m(args)}, or {@code return handle.unwrap(Declaring.class).m(args)} for the driver's methods. */
+        private static void delegate(ClassWriter writer, Method method, boolean driverMethod) {
+            String descriptor = Type.getMethodDescriptor(method);
+            MethodVisitor code = writer.visitMethod(ACC_PUBLIC | ACC_FINAL, method.getName(), descriptor, null, null);
+            code.visitCode();
+            code.visitVarInsn(ALOAD, 0);
+            code.visitFieldInsn(GETFIELD, NAME, HANDLE, HANDLE_TYPE);
+            String owner = CONNECTION;
+            if (driverMethod) {
+                owner = Type.getInternalName(method.getDeclaringClass());
+                code.visitLdcInsn(Type.getType(method.getDeclaringClass()));
+                code.visitMethodInsn(INVOKEINTERFACE, CONNECTION, "unwrap", "(Ljava/lang/Class;)Ljava/lang/Object;", true);
+                code.visitTypeInsn(CHECKCAST, owner);
+            }
+            int slot = 1;
+            for (Type parameter : Type.getArgumentTypes(descriptor)) {
+                code.visitVarInsn(parameter.getOpcode(ILOAD), slot);
+                slot += parameter.getSize();
+            }
+            code.visitMethodInsn(INVOKEINTERFACE, owner, method.getName(), descriptor, true);
+            code.visitInsn(Type.getReturnType(descriptor).getOpcode(IRETURN));
+            code.visitMaxs(0, 0);
+            code.visitEnd();
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -32,6 +33,8 @@ final class DriverConnector implements DataSource {
     private final ReturnPath returnPath;
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger connecting = new AtomicInteger();
+    /** The pool's first connection, opened by the start-up check and kept for HikariCP's first connect. */
+    private final AtomicReference<Connection> parked = new AtomicReference<>();
 
     DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath, Duration acquireTimeout) {
         this.driver = driver;
@@ -71,8 +74,35 @@ final class DriverConnector implements DataSource {
         }
     }
 
+    /**
+     * Keeps a connection the pool's start-up opened for the next {@link #getConnection()}: the first
+     * caller's connect is not done twice (a throwaway check, then HikariCP's own).
+     */
+    void park(Connection connection) throws SQLException {
+        Connection before = parked.getAndSet(connection);
+        if (before != null) {
+            before.close();
+        }
+    }
+
+    /** A parked connection nobody took (the pool closes, the JVM exits) ends with a goodbye. */
+    void closeParked() {
+        Connection left = parked.getAndSet(null);
+        if (left != null) {
+            try {
+                left.close();
+            } catch (SQLException ignored) {
+                // closing a session nobody will use; the server cleans up either way
+            }
+        }
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
+        Connection first = parked.getAndSet(null);
+        if (first != null) {
+            return first;
+        }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         Bridge.enterPassThrough();

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * <p>Start-up opens one physical connection itself (with retries, see {@link ConnectRetrier}) before
  * building the HikariCP pool, so a caller whose password is wrong (at once) or whose database stays down
  * (after the retries) gets the driver's own {@link SQLException}, SQLSTATE intact, and no broken pool is
- * kept: the next call tries again.
+ * kept: the next call tries again. That connection is not thrown away: it becomes HikariCP's first.
  */
 final class ManagedPool implements PoolStats {
 
@@ -63,8 +63,11 @@ final class ManagedPool implements PoolStats {
     private final Consumer<ManagedPool> onStart;
     private final Class<?> driverClass;
     private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
+    /** Not the pool's own lock: setting up the meters takes a while, and a borrower must not wait for it. */
+    private final Object metricsLock = new Object();
     /** Makes handles castable to the driver's PGConnection; null for other drivers. */
-    private final ConnectionFacade facade;
+    private volatile ConnectionFacade facade;
+    private volatile boolean facadeKnown;
     private volatile HikariDataSource dataSource;
     private volatile String unreachable;
     /** Whether the failure behind {@link #unreachable} may go away by itself (a server down, not a bad password). */
@@ -91,15 +94,27 @@ final class ManagedPool implements PoolStats {
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
         this.waits = new BorrowWaits(settings.maxOpen());
-        this.facade = postgres ? ConnectionFacade.forDriver(driver.getClass().getClassLoader()) : null;
+        if (postgres) {
+            timer.execute(this::facade); // generated while the first caller connects, not after
+        } else {
+            facadeKnown = true;
+        }
     }
 
     /**
      * Registers the pool's meters; called once the pool is built, never from the constructor, because the
-     * endpoint's threads read the pool as soon as it is registered.
+     * endpoint's threads read the pool as soon as it is registered. Runs on the agent's thread, so it may
+     * come after the pool started or even closed: never once retired, and {@link #retire} waits for it.
      */
     void publishMetrics() {
-        waits.forwardTo(register(metrics));
+        long began = System.nanoTime();
+        synchronized (metricsLock) {
+            if (!retired) {
+                waits.forwardTo(register(metrics));
+            }
+        }
+        AgentLog.debug("start-up: metrics of pool " + name + " published in " + (System.nanoTime() - began) / 1000
+                + " us (the first pool's include Micrometer and the endpoint)");
     }
 
     /**
@@ -129,6 +144,7 @@ final class ManagedPool implements PoolStats {
             unreachable = null;
         }
         try {
+            ConnectionFacade facade = facade();
             Connection held = facade == null ? connection : facade.wrap(connection);
             connection.unwrap(TrackedConnection.class).lentAs(connection, held, leaks == null ? null : leaks.watch());
             return held;
@@ -136,6 +152,15 @@ final class ManagedPool implements PoolStats {
             connection.close();
             throw t;
         }
+    }
+
+    /** The facade for this pool's pgjdbc; null when it has none (not PostgreSQL, or no PGConnection). */
+    private ConnectionFacade facade() {
+        if (!facadeKnown) {
+            facade = ConnectionFacade.forDriver(driverClass.getClassLoader()); // computed once per driver
+            facadeKnown = true;
+        }
+        return facade;
     }
 
     private HikariDataSource start() throws SQLException {
@@ -147,10 +172,11 @@ final class ManagedPool implements PoolStats {
     }
 
     private HikariDataSource startNow() throws SQLException {
+        long began = System.nanoTime();
         connecting = true;
         try {
             retrier.run(() -> {
-                connector.getConnection().close();
+                connector.park(connector.getConnection()); // HikariCP's first connect takes it
                 return null;
             });
         } catch (SQLException e) {
@@ -159,6 +185,7 @@ final class ManagedPool implements PoolStats {
         } finally {
             connecting = false;
         }
+        long connected = System.nanoTime();
         HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
         returnPath.evictWith(pool::evictConnection);
         if (HikariInternals.available()) {
@@ -169,6 +196,7 @@ final class ManagedPool implements PoolStats {
         synchronized (this) {
             if (retired) { // the registry gave up on this pool while it connected
                 pool.close();
+                connector.closeParked();
                 throw RETIRED;
             }
             dataSource = pool;
@@ -176,6 +204,8 @@ final class ManagedPool implements PoolStats {
         unreachable = null;
         AgentLog.info("pool " + name + " ready: " + settings.describe()
                 + (postgres ? "" : " (no session reset: not PostgreSQL)"));
+        AgentLog.debug("start-up: pool " + name + " started in " + (System.nanoTime() - began) / 1000
+                + " us, of which its first connect " + (connected - began) / 1000 + " us");
         onStart.accept(this);
         return pool;
     }
@@ -275,6 +305,7 @@ final class ManagedPool implements PoolStats {
      * idle connections now; connections in use close when they come back.
      */
     void drain() {
+        connector.closeParked();
         HikariDataSource pool = dataSource;
         if (pool != null) {
             pool.getHikariConfigMXBean().setMinimumIdle(0);
@@ -292,7 +323,10 @@ final class ManagedPool implements PoolStats {
         if (pool != null) {
             pool.close();
         }
-        metrics.poolClosed(this);
+        connector.closeParked();
+        synchronized (metricsLock) {
+            metrics.poolClosed(this);
+        }
     }
 
     /**
@@ -307,7 +341,7 @@ final class ManagedPool implements PoolStats {
         drain();
         while ((connector.connecting() > 0 || connector.openSessions() > inUse())
                 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
+            Thread.sleep(1); // HikariCP's closer thread takes well under a millisecond per idle session
             drain();
         }
     }

@@ -98,8 +98,8 @@ public final class TrackedConnection implements Connection {
     }
 
     /**
-     * What {@code getConnection()} of HikariCP's statement and metadata handles returns (woven, see
-     * HandleAdvice): the object the application got from the pool, so that JDBC's "the connection that
+     * What {@code getConnection()} of HikariCP's statement and metadata handles returns (woven,
+     * see Targets): the object the application got from the pool, so that JDBC's "the connection that
      * produced this statement" holds, casts included.
      */
     public static Connection heldFor(Connection pooled) {
@@ -201,7 +201,7 @@ public final class TrackedConnection implements Connection {
     }
 
     /**
-     * Called (woven, see ReturnAdvice) when the borrower closes HikariCP's handle, before HikariCP takes the
+     * Called (woven, see Targets) when the borrower closes HikariCP's handle, before HikariCP takes the
      * connection back: the moment Go decides whether a returned connection stays idle.
      */
     public static void closing(Connection pooled) {

@@ -54,7 +54,7 @@ class BridgeTest {
     void aFailingDriverManagerShortcutLetsDriverManagerGoOnAndUndoesItsMark() throws Exception {
         Bridge.install(failingWith(() -> new IllegalStateException("bug")));
         assertNull(Bridge.fromDriverManager("jdbc:postgresql://db/app", new Properties(), BridgeTest.class));
-        Bridge.exitDriverManager(null);
+        Bridge.exitDriverManager();
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
     }
 

@@ -10,6 +10,7 @@ import java.net.URLClassLoader;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -45,15 +46,17 @@ class AgentJarContentsTest {
     }
 
     @Test
-    void bundlesRelocatedByteBuddyHikariAndSlf4jButNoDriver() throws IOException {
+    void bundlesRelocatedAsmHikariAndSlf4jButNoDriver() throws IOException {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
-            for (String entry : List.of("inst/io/poolagent/shaded/bytebuddy/ByteBuddy.class",
+            for (String entry : List.of("inst/io/poolagent/shaded/bytebuddy/jar/asm/ClassReader.class",
                     "inst/io/poolagent/shaded/hikari/HikariDataSource.class",
                     "inst/io/poolagent/shaded/slf4j/LoggerFactory.class",
                     "inst/io/poolagent/Installer.class",
                     "io/poolagent/bootstrap/Bridge.class")) {
                 assertTrue(jar.getEntry(entry) != null, "missing " + entry);
             }
+            // Of Byte Buddy only its bundled ASM: the agent writes its hooks with a visitor.
+            assertTrue(jar.getEntry("inst/io/poolagent/shaded/bytebuddy/ByteBuddy.class") == null, "all of Byte Buddy");
             // Pools connect through the application's own driver, whose classes the application links against.
             assertTrue(jar.stream().noneMatch(e -> e.getName().contains("postgresql")), "a bundled driver");
         }
@@ -100,6 +103,26 @@ class AgentJarContentsTest {
                     .getDeclaredField(constant);
             field.setAccessible(true);
             assertEquals(relocated, field.get(null));
+        }
+    }
+
+    /** The launcher lists the bridge classes it defines in the boot loader; the list must be the jar's. */
+    @Test
+    void theLauncherDefinesEveryBridgeClassInTheJar() throws Exception {
+        List<String> inJar = new ArrayList<>();
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            jar.stream().map(JarEntry::getName)
+                    .filter(name -> name.startsWith("io/poolagent/bootstrap/") && name.endsWith(".class"))
+                    .map(name -> name.substring(0, name.length() - ".class".length()).replace('/', '.'))
+                    .filter(name -> !name.equals("io.poolagent.bootstrap.AgentMain")
+                            && !name.startsWith("io.poolagent.bootstrap.AgentLauncher"))
+                    .forEach(inJar::add);
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {ChildJvm.agentJar().toUri().toURL()}, null)) {
+            java.lang.reflect.Field listed = Class.forName("io.poolagent.bootstrap.AgentLauncher", false, loader)
+                    .getDeclaredField("BRIDGE_CLASSES");
+            listed.setAccessible(true);
+            assertEquals(new TreeSet<>(inJar), new TreeSet<>((List<?>) listed.get(null)));
         }
     }
 

@@ -32,6 +32,7 @@ class BadInputTest {
                 .env("DB_POOL_CONNECT_RETRIES", "2147483647")
                 .env("DB_POOL_ACQUIRE_TIMEOUT", "2000000h")
                 .env("DB_POOL_METRICS_PORT", "http")
+                .jvmArg(ChildJvm.METRICS_UP)
                 .run(ConnectStorm.class, "driver-manager", PG.url(), "app", "app-secret", "4", "5");
 
         assertEquals(0, r.exitCode, r.toString());

@@ -48,12 +48,26 @@ class ContainmentTest {
     }
 
     @Test
-    void aJvmThatNeverTouchesJdbcNeverLoadsByteBuddy() {
+    void aJvmThatNeverTouchesJdbcLoadsNoBytecodeLibraryNoBridgeAndNoMicrometer() {
         ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent().jvmArg("-verbose:class").run(Hello.class);
 
         assertEquals(0, r.exitCode, r.toString());
-        assertTrue(r.stdout.contains("io.poolagent.intercept.LazyWeaver"), "the lazy weaver was installed");
-        assertFalse(r.stdout.contains("io.poolagent.shaded.bytebuddy"), "Byte Buddy was loaded without need");
+        assertTrue(r.stdout.contains("io.poolagent.intercept.Weaver"), "the weaver was installed");
+        assertFalse(r.stdout.contains("io.poolagent.shaded.bytebuddy"), "ASM was loaded without need");
+        assertFalse(r.stdout.contains("io.poolagent.bootstrap.Bridge"), "the bridge was defined without need");
+        assertFalse(r.stdout.contains("io.poolagent.shaded.micrometer"), "Micrometer was loaded without need");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.poolagent.it.support.Jdks#all")
+    void theBridgeGoesToTheBootLoaderWithoutTurningClassDataSharingOff(Path jdk) {
+        ChildJvm.Result r = storm(ChildJvm.on(jdk).withAgent().jvmArg("-Xshare:auto"));
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals(10, r.intValue("ok"), r.toString());
+        assertFalse(r.value("connectionClasses").contains("org.postgresql.jdbc.PgConnection"), "pooled: " + r);
+        assertFalse(r.stderr.contains("Sharing is only supported"), r.toString());
+        assertFalse(r.stderr.contains("bootstrap classpath has been appended"), r.toString());
     }
 
     @Test

@@ -242,6 +242,7 @@ class MetricsEndpointTest {
         ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
                 .jvmArg("--limit-modules")
                 .jvmArg("java.sql,java.instrument,java.management,java.naming,java.security.jgss,jdk.unsupported")
+                .jvmArg(ChildJvm.METRICS_UP)
                 .run(ConnectStorm.class, "driver-manager", PG.url(), "app", PASSWORD, "2", "3");
 
         assertEquals(6, r.intValue("ok"), r.toString());
@@ -256,6 +257,7 @@ class MetricsEndpointTest {
             ChildJvm.Result r = ChildJvm.on(Jdks.current()).withAgent()
                     .env("DB_POOL_METRICS_PORT", String.valueOf(taken.getLocalPort()))
                     .env("DB_POOL_METRICS_HOST", "127.0.0.1")
+                    .jvmArg(ChildJvm.METRICS_UP)
                     .run(ConnectCalls.class, PG.url(), "app", PASSWORD, "4", "5");
 
             assertEquals("{ok=20}", r.value("outcomes"), r.toString());

@@ -43,6 +43,7 @@ public final class ConnectCalls {
         start.countDown();
         done.await();
         System.out.println("RESULT outcomes=" + new TreeMap<>(outcomes));
+        Thread.sleep(Long.getLong("app.linger.millis", 0)); // long enough for the agent's metrics to come up
     }
 
     private static String call(String url, String user, String password) {

@@ -99,6 +99,7 @@ public final class ConnectStorm {
         done.await();
         int failed = errors.values().stream().mapToInt(AtomicInteger::get).sum();
         System.out.println("RESULT ok=" + ok.get());
+        Thread.sleep(Long.getLong("app.linger.millis", 0)); // long enough for the agent's metrics to come up
         System.out.println("RESULT errors=" + failed);
         System.out.println("RESULT errorsBySqlState=" + new TreeMap<>(errors));
         System.out.println("RESULT connectionClasses=" + new TreeMap<>(connectionClasses).keySet());

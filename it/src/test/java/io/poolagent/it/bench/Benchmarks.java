@@ -1,6 +1,5 @@
 package io.poolagent.it.bench;
 
-import io.poolagent.it.apps.Hello;
 import io.poolagent.it.load.LoadGenerator;
 import io.poolagent.it.load.LoadResult;
 import io.poolagent.it.support.ChildJvm;
@@ -65,7 +64,7 @@ public final class Benchmarks {
                 borrow(pg, report);
             }
             if (sections.contains("startup")) {
-                startup(pg, rounds, report);
+                new StartupBench(pg, "auth", PASSWORD).run(rounds, report);
             }
             if (sections.contains("scrape")) {
                 scraping(pg, rounds, each, users, report);
@@ -136,7 +135,7 @@ public final class Benchmarks {
         report.append("chart: ").append(png).append("\n\n");
     }
 
-    private static Map<String, String> env(PostgresServer pg, String setup, PgBouncer bouncer) {
+    static Map<String, String> env(PostgresServer pg, String setup, PgBouncer bouncer) {
         Map<String, String> env = new HashMap<>();
         int port = setup.equals("PgBouncer") ? bouncer.port() : pg.port();
         String options = setup.equals("PgBouncer") ? "?prepareThreshold=0" : "";
@@ -305,71 +304,7 @@ public final class Benchmarks {
         return result.getPrimaryResult().getScore();
     }
 
-    // ---- 3. start-up and memory ----
-
-    private static void startup(PostgresServer pg, int rounds, StringBuilder report) throws Exception {
-        int runs = Math.max(5, rounds * 3);
-        double[] helloWithout = new double[runs];
-        double[] helloWith = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            helloWithout[i] = hello(false);
-            helloWith[i] = hello(true);
-        }
-        double[] readyWithout = new double[rounds];
-        double[] readyWith = new double[rounds];
-        double[] rssWithout = new double[rounds];
-        double[] rssWith = new double[rounds];
-        double[] idleWithout = new double[rounds];
-        double[] idleWith = new double[rounds];
-        for (int i = 0; i < rounds; i++) {
-            for (boolean agent : new boolean[] {false, true}) {
-                try (SampleApp app = SampleApp.start(agent, env(pg, agent ? "pool-agent" : "no agent", null))) {
-                    (agent ? idleWith : idleWithout)[i] = app.residentMiB();
-                    new LoadGenerator(app.baseUrl(), 10, Duration.ofSeconds(60)).iterationsPerUser(50)
-                            .run("rss", pg.url(), PostgresServer.SUPERUSER);
-                    (agent ? readyWith : readyWithout)[i] = app.startup().toNanos() / 1e6;
-                    (agent ? rssWith : rssWithout)[i] = app.residentMiB();
-                }
-            }
-        }
-        double hello0 = median(helloWithout);
-        double hello1 = median(helloWith);
-        double ready0 = median(readyWithout);
-        double ready1 = median(readyWith);
-        double idle0 = median(idleWithout);
-        double idle1 = median(idleWith);
-        double rss0 = median(rssWithout);
-        double rss1 = median(rssWith);
-        report.append("## 3. start-up and memory (medians; ").append(runs).append(" hello-world runs, ")
-                .append(rounds).append(" sample-app runs)\n\n")
-                .append("| measure | without agent | with agent | difference |\n|---|---|---|---|\n")
-                .append(String.format(Locale.ROOT, "| hello-world main, wall time | %.0f ms | %.0f ms | %+.0f ms |%n", hello0, hello1, hello1 - hello0))
-                .append(String.format(Locale.ROOT, "| sample-app time to ready (includes first DB connect) | %.0f ms | %.0f ms | %+.0f ms |%n", ready0, ready1, ready1 - ready0))
-                .append(String.format(Locale.ROOT, "| sample-app resident memory when ready, after a full GC | %.0f MiB | %.0f MiB | %+.0f MiB |%n", idle0, idle1, idle1 - idle0))
-                .append(String.format(Locale.ROOT, "| sample-app resident memory after 500 register + login and a full GC | %.0f MiB | %.0f MiB | %+.0f MiB |%n", rss0, rss1, rss1 - rss0))
-                .append("\ntargets: start-up overhead <= 150 ms; extra resident memory <= 25 MB\n");
-    }
-
-    private static double hello(boolean agent) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        if (agent) {
-            command.add("-javaagent:" + ChildJvm.agentJar().toAbsolutePath());
-        }
-        command.addAll(Arrays.asList("-cp", Paths.get(Hello.class.getProtectionDomain().getCodeSource().getLocation()
-                .getPath()).toString(), Hello.class.getName()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().keySet().removeIf(k -> k.startsWith("DB_") || k.equals("JAVA_TOOL_OPTIONS"));
-        long began = System.nanoTime();
-        Process p = builder.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-        return (System.nanoTime() - began) / 1e6;
-    }
-
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;

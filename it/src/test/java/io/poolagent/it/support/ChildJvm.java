@@ -25,6 +25,12 @@ public final class ChildJvm {
 
     /** Children still running; {@link ChildJvmCleanup} stops them after each test, a hook at exit. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /**
+     * For apps that would be done before the agent's metrics come up (one second after the first pool): they
+     * wait this long at the end of main.
+     */
+    public static final String METRICS_UP = "-Dapp.linger.millis=2500";
+
     private static final Pattern METRICS_LINE = Pattern.compile("metrics on http://[^ ]*:(\\d+)/metrics");
 
     static {

@@ -1,0 +1,117 @@
+package io.poolagent.metrics;
+
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.poolagent.metrics.AgentMetrics.Entry;
+import io.prometheus.client.CollectorRegistry;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The Micrometer side of {@link AgentMetrics}: one Prometheus registry of the agent's own, the agent-wide
+ * counters in it, and per pool the Go services' names, the agent's own series and HikariCP's tracker.
+ * Only {@link AgentMetrics} makes one, with the first pool and only when the endpoint is on. Not thread-safe:
+ * {@link AgentMetrics} calls it under its lock.
+ */
+final class Meters {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    Meters(LongAdder[] intercepted, LongAdder[] passedThrough, LongAdder poolsCreated, LongAdder poolsClosed) {
+        for (Entry entry : Entry.values()) {
+            counter(registry, "pool.agent.calls.intercepted", "getConnection calls served from a pool",
+                    intercepted[entry.ordinal()], "entry", entry.label);
+            counter(registry, "pool.agent.calls.passed.through",
+                    "getConnection calls the agent saw but left unpooled (URL not in DB_POOL_URLS, or unpoolable)",
+                    passedThrough[entry.ordinal()], "entry", entry.label);
+        }
+        counter(registry, "pool.agent.pools.created", "pools the agent has created", poolsCreated);
+        counter(registry, "pool.agent.pools.closed",
+                "pools the agent closed and forgot: unused, superseded by a new password, or failed", poolsClosed);
+    }
+
+    /** Registers a pool's meters; returns the tracker factory HikariCP feeds its own hikaricp_* meters through. */
+    MetricsTrackerFactory add(PoolStats pool) {
+        registerGoStatsMeters(registry, pool);
+        registerAgentMeters(registry, pool);
+        return new MicrometerMetricsTrackerFactory(registry);
+    }
+
+    void remove(String pool) {
+        for (Meter meter : registry.getMeters()) {
+            if (pool.equals(meter.getId().getTag("pool"))) {
+                registry.remove(meter);
+            }
+        }
+    }
+
+    /** What the endpoint serves. */
+    CollectorRegistry collectors() {
+        return registry.getPrometheusRegistry();
+    }
+
+    /** The names our users' Go services export from sql.DBStats, so their dashboards and alerts work as they are. */
+    private static void registerGoStatsMeters(MeterRegistry meters, PoolStats pool) {
+        gauge(meters, "db.connections.max.open", "Maximum number of open connections (DB_MAX_OPEN_CONNS)",
+                pool, PoolStats::maxOpen);
+        gauge(meters, "db.connections.open", "Number of open database connections", pool, PoolStats::open);
+        gauge(meters, "db.connections.in.use", "Number of database connections in use", pool, PoolStats::inUse);
+        gauge(meters, "db.connections.idle", "Number of idle database connections", pool, PoolStats::idle);
+        FunctionCounter.builder("db.connections.wait.count", pool, PoolStats::waitCount)
+                .description("Total number of times waited for a connection").tag("pool", pool.name()).register(meters);
+        // A gauge, as the Go services export it, so that the name stays db_connections_wait_duration_seconds; it only grows.
+        Gauge.builder("db.connections.wait.duration", pool, p -> p.waitNanos() / 1e9).baseUnit("seconds")
+                .description("Total time waited for database connections").tag("pool", pool.name()).register(meters);
+        FunctionCounter.builder("db.connections.closed.max.idle", pool, PoolStats::closedMaxIdle)
+                .description("Connections closed on return because DB_MAX_IDLE_CONNS others were idle")
+                .tag("pool", pool.name()).register(meters);
+        FunctionCounter.builder("db.connections.closed.max.idle.time", pool, PoolStats::closedMaxIdleTime)
+                .description("Connections closed for exceeding DB_CONN_MAX_IDLE_TIME").tag("pool", pool.name())
+                .register(meters);
+        FunctionCounter.builder("db.connections.closed.max.lifetime", pool, PoolStats::closedMaxLifetime)
+                .description("Connections closed for exceeding DB_CONN_MAX_LIFETIME").tag("pool", pool.name())
+                .register(meters);
+    }
+
+    private static void registerAgentMeters(MeterRegistry meters, PoolStats pool) {
+        String retries = "pool.agent.connect.retries";
+        String retriesHelp = "Retries of a pool's first connect, by outcome";
+        tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesSucceeded, "outcome", "succeeded");
+        tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesFailed, "outcome", "failed");
+        String failures = "pool.agent.connect.failures";
+        String failuresHelp = "First-connect sequences that failed: retries exhausted, or a permanent error";
+        tagged(meters, failures, failuresHelp, pool, PoolStats::connectSequencesExhausted, "kind", "exhausted");
+        tagged(meters, failures, failuresHelp, pool, PoolStats::connectPermanentFailures, "kind", "permanent");
+        String resets = "pool.agent.session.resets";
+        String resetsHelp = "What the return path did to sessions that needed it: a targeted reset, DISCARD ALL,"
+                + " or closing the session instead (aborted, unwrapped, LISTEN, failed reset)";
+        tagged(meters, resets, resetsHelp, pool, PoolStats::targetedResets, "kind", "targeted");
+        tagged(meters, resets, resetsHelp, pool, PoolStats::fullResets, "kind", "discard_all");
+        tagged(meters, resets, resetsHelp, pool, PoolStats::sessionsClosedAtReturn, "kind", "closed");
+        FunctionCounter.builder("pool.agent.leaks.detected", pool, PoolStats::leaksDetected)
+                .description("Connections held longer than DB_POOL_LEAK_DETECTION (each reported once, with the"
+                        + " borrower's stack)").tag("pool", pool.name()).register(meters);
+    }
+
+    private static void tagged(MeterRegistry meters, String name, String help, PoolStats pool,
+                               ToDoubleFunction<PoolStats> value, String tag, String tagValue) {
+        FunctionCounter.builder(name, pool, value).description(help).tag("pool", pool.name()).tag(tag, tagValue)
+                .register(meters);
+    }
+
+    private static void gauge(MeterRegistry meters, String name, String help, PoolStats pool,
+                              ToDoubleFunction<PoolStats> value) {
+        Gauge.builder(name, pool, value).description(help).tag("pool", pool.name()).register(meters);
+    }
+
+    private static void counter(MeterRegistry meters, String name, String help, LongAdder source, String... tags) {
+        FunctionCounter.builder(name, source, LongAdder::sum).description(help).tags(tags).register(meters);
+    }
+}
