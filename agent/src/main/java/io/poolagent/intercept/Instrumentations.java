@@ -3,8 +3,6 @@ package io.poolagent.intercept;
 import io.poolagent.log.AgentLog;
 
 import java.lang.instrument.Instrumentation;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Installs the weaving of {@link Targets}. At start-up this registers {@link Weaver}, a name check per
@@ -20,17 +18,13 @@ public final class Instrumentations {
     public static void install(Instrumentation instrumentation, Runnable bridgeUp) {
         Weaver installed = new Weaver(instrumentation, Targets.byType(), bridgeUp);
         instrumentation.addTransformer(installed, true);
-        List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (installed.isTarget(type.getName().replace('.', '/')) && instrumentation.isModifiableClass(type)) {
-                loaded.add(type);
-            }
-        }
-        for (Class<?> type : loaded) {
-            try {
-                instrumentation.retransformClasses(type);
-            } catch (Throwable t) {
-                AgentLog.error("could not instrument " + type.getName() + ", its connections stay unpooled: " + t);
+                try {
+                    instrumentation.retransformClasses(type);
+                } catch (Throwable t) {
+                    AgentLog.error("could not instrument " + type.getName() + ", its connections stay unpooled: " + t);
+                }
             }
         }
     }

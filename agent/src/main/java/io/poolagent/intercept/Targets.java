@@ -20,13 +20,14 @@ final class Targets {
     static final class Target {
         final String type;
         final String method;
-        final List<String> parameters;
+        /** The descriptor's start, "(Ljava/lang/String;...)", or null for any parameters. */
+        private final String parameterDescriptor;
         final Hook hook;
 
         Target(String type, String method, List<String> parameters, Hook hook) {
             this.type = type;
             this.method = method;
-            this.parameters = parameters;
+            this.parameterDescriptor = parameters == null ? null : parameterDescriptor(parameters);
             this.hook = hook;
         }
 
@@ -36,10 +37,10 @@ final class Targets {
         }
 
         boolean matches(String name, String descriptor) {
-            return method.equals(name) && (parameters == null || descriptor.startsWith(parameterDescriptor()));
+            return method.equals(name) && (parameterDescriptor == null || descriptor.startsWith(parameterDescriptor));
         }
 
-        private String parameterDescriptor() {
+        private static String parameterDescriptor(List<String> parameters) {
             StringBuilder descriptor = new StringBuilder("(");
             for (String parameter : parameters) {
                 descriptor.append('L').append(parameter.replace('.', '/')).append(';');

@@ -112,7 +112,7 @@ public final class AgentMetrics {
     }
 
     private void startServerOnce() {
-        if (serverTried || port < 0) {
+        if (serverTried) {
             return;
         }
         serverTried = true;

@@ -334,15 +334,18 @@ final class ManagedPool implements PoolStats {
      * keep the pool usable for shutdown code still running (connections in use close when returned).
      * HikariCP closes them on a thread of its own; this waits for that until {@code deadline} at most.
      * A connect under way when the exit began (HikariCP filling the pool) lands in the pool as an idle
-     * session after the first eviction, so the eviction repeats (evicting an entry twice is harmless)
-     * until no connect is left.
+     * session after the first eviction, so the eviction repeats while connects were under way (evicting an
+     * entry twice is harmless).
      */
     void closeIdleForExit(long deadline) throws InterruptedException {
         drain();
         while ((connector.connecting() > 0 || connector.openSessions() > inUse())
                 && System.currentTimeMillis() < deadline) {
+            boolean connectUnderWay = connector.connecting() > 0;
             Thread.sleep(1); // HikariCP's closer thread takes well under a millisecond per idle session
-            drain();
+            if (connectUnderWay) {
+                drain();
+            }
         }
     }
 

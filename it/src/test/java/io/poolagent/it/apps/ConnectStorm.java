@@ -31,6 +31,30 @@ public final class ConnectStorm {
         Connection open() throws SQLException;
     }
 
+    /** How each mode opens a connection; the other apps that take a mode use it too. */
+    static Opener opener(String mode, String url, String user, String password) {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", user);
+        credentials.setProperty("password", password);
+        switch (mode) {
+            case "data-source":
+                PGSimpleDataSource dataSource = new PGSimpleDataSource();
+                dataSource.setUrl(url);
+                dataSource.setUser(user);
+                dataSource.setPassword(password);
+                return dataSource::getConnection;
+            case "spring-simple-driver":
+                return new SimpleDriverDataSource(new org.postgresql.Driver(), url, user, password)::getConnection;
+            case "driver":
+                Driver driver = new org.postgresql.Driver();
+                return () -> driver.connect(url, credentials);
+            case "driver-manager-properties":
+                return () -> DriverManager.getConnection(url, credentials);
+            default:
+                return () -> DriverManager.getConnection(url, user, password);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         String url = args[1];
@@ -39,32 +63,7 @@ public final class ConnectStorm {
         int threads = Integer.parseInt(args[4]);
         int iterations = Integer.parseInt(args[5]);
 
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(user);
-        dataSource.setPassword(password);
-        SimpleDriverDataSource spring = new SimpleDriverDataSource(new org.postgresql.Driver(), url, user, password);
-        Driver driver = new org.postgresql.Driver();
-        Properties credentials = new Properties();
-        credentials.setProperty("user", user);
-        credentials.setProperty("password", password);
-        Opener open;
-        switch (mode) {
-            case "data-source":
-                open = dataSource::getConnection;
-                break;
-            case "spring-simple-driver":
-                open = spring::getConnection;
-                break;
-            case "driver":
-                open = () -> driver.connect(url, credentials);
-                break;
-            case "driver-manager-properties":
-                open = () -> DriverManager.getConnection(url, credentials);
-                break;
-            default:
-                open = () -> DriverManager.getConnection(url, user, password);
-        }
+        Opener open = opener(mode, url, user, password);
 
         AtomicInteger ok = new AtomicInteger();
         Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();

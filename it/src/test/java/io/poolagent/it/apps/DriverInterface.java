@@ -3,13 +3,11 @@ package io.poolagent.it.apps;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.copy.CopyManager;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.util.PGobject;
 
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,20 +21,11 @@ import java.sql.Statement;
  */
 public final class DriverInterface {
 
-    interface Opener {
-        Connection open() throws SQLException;
-    }
-
     public static void main(String[] args) throws Exception {
         String url = args[1];
         String user = args[2];
         String password = args[3];
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(user);
-        dataSource.setPassword(password);
-        Opener open = args[0].equals("data-source") ? dataSource::getConnection
-                : () -> DriverManager.getConnection(url, user, password);
+        ConnectStorm.Opener open = ConnectStorm.opener(args[0], url, user, password);
 
         // A borrower that only casts and calls the driver's API: the pool must see it, and not lend that
         // session again (its driver-side state is out of the agent's sight).

@@ -56,7 +56,7 @@ final class StartupBench {
                 hello[agent][i] = launch(agent == 1, Hello.class, Map.of()).wallMillis;
                 Run query = launch(agent == 1, OneQuery.class, Map.of(), pg.url(), user, password);
                 wall[agent][i] = query.wallMillis;
-                peak[agent][i] = Double.parseDouble(query.results.get("peakKiB")) / 1024;
+                peak[agent][i] = Double.parseDouble(query.result("peakKiB")) / 1024;
                 exit[agent][i] = query.exitMillis();
             }
         }
@@ -109,14 +109,14 @@ final class StartupBench {
                 .append(" runs of the one-query JVM; the metrics come up on the agent's thread 1 s after the first pool):\n\n")
                 .append("| phase | ms | on the application's path |\n|---|---|---|\n");
         phases.forEach((name, values) -> report.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
-                median(values.stream().mapToDouble(Double::doubleValue).toArray()),
+                Benchmarks.median(values.stream().mapToDouble(Double::doubleValue).toArray()),
                 name.startsWith("metrics") ? "no" : "yes")));
     }
 
     private static void row(StringBuilder report, String measure, double[][] values, String unit, String target,
                             double limit) {
-        double without = median(values[0]);
-        double with = median(values[1]);
+        double without = Benchmarks.median(values[0]);
+        double with = Benchmarks.median(values[1]);
         String verdict = target.isEmpty() ? "" : target + (with - without <= limit ? ": met" : ": **missed**");
         report.append(String.format(Locale.ROOT, "| %s | %.1f %s | %.1f %s | %+.1f %s | %s |%n", measure, without, unit,
                 with, unit, with - without, unit, verdict));
@@ -159,10 +159,6 @@ final class StartupBench {
         }
     }
 
-    private static double median(double[] values) {
-        return Benchmarks.median(values);
-    }
-
     private static final class Run {
         final double wallMillis;
         final Instant exited;
@@ -177,14 +173,19 @@ final class StartupBench {
             while (m.find()) {
                 results.put(m.group(1), m.group(2));
             }
-            if (!results.containsKey("peakKiB") && output.contains("RESULT answer")) {
-                throw new IllegalStateException("no peak memory in: " + output);
+        }
+
+        String result(String name) {
+            String value = results.get(name);
+            if (value == null) {
+                throw new IllegalStateException("no RESULT " + name + " in: " + output);
             }
+            return value;
         }
 
         /** From main's end (the child's clock) to the exit the parent saw: shutdown hooks and JVM teardown. */
         double exitMillis() {
-            long end = Long.parseLong(results.get("mainEndMicros"));
+            long end = Long.parseLong(result("mainEndMicros"));
             long exit = exited.getEpochSecond() * 1_000_000 + exited.getNano() / 1000;
             return (exit - end) / 1000.0;
         }
