@@ -39,7 +39,12 @@ public final class Installer {
                 AgentLog.info("disabled by " + Settings.ENABLED + "=false: connections stay unpooled");
                 return;
             }
-            Instrumentations.install(instrumentation, new BridgeUp(defineBridge, settings));
+            // Made here only when the endpoint opens at start: a JVM that never pools loads none of it.
+            AgentMetrics metrics = settings.metricsAtStart() ? new AgentMetrics(settings) : null;
+            Instrumentations.install(instrumentation, new BridgeUp(defineBridge, settings, metrics));
+            if (metrics != null) {
+                AgentThreads.daemon(new MetricsAtStart(metrics), "pool-agent-metrics-start").start();
+            }
             if (AgentLog.enabled(AgentLog.Level.DEBUG)) {
                 AgentLog.debug("start-up: premain took " + (System.nanoTime() - startedNanos) / 1000 + " us, pooling "
                         + settings.urlPrefixes() + " with " + settings.describe());
@@ -56,16 +61,40 @@ public final class Installer {
     private static final class BridgeUp implements Runnable {
         private final Runnable defineBridge;
         private final Settings settings;
+        private final AgentMetrics metrics;
 
-        BridgeUp(Runnable defineBridge, Settings settings) {
+        /** @param metrics null unless the endpoint opened at start-up */
+        BridgeUp(Runnable defineBridge, Settings settings, AgentMetrics metrics) {
             this.defineBridge = defineBridge;
             this.settings = settings;
+            this.metrics = metrics;
         }
 
         @Override
         public void run() {
             defineBridge.run();
-            Registry.connect(settings);
+            Registry.connect(settings, metrics);
+        }
+    }
+
+    /** The endpoint a second after start-up, on a thread of its own: the application's start is not slowed. */
+    private static final class MetricsAtStart implements Runnable {
+        private final AgentMetrics metrics;
+
+        MetricsAtStart(AgentMetrics metrics) {
+            this.metrics = metrics;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(1000);
+                metrics.startNow();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | LinkageError e) {
+                AgentLog.warn("metrics endpoint not started: " + e + "; pooling works on");
+            }
         }
     }
 
@@ -74,9 +103,9 @@ public final class Installer {
      * interface to check code that hands a PoolRegistry to the bridge, in whichever class holds that code.
      */
     private static final class Registry {
-        static void connect(Settings settings) {
+        static void connect(Settings settings, AgentMetrics metrics) {
             Bridge.quiet(settings.logLevel() == AgentLog.Level.OFF);
-            Bridge.install(new PoolRegistry(settings, new AgentMetrics(settings)));
+            Bridge.install(new PoolRegistry(settings, metrics != null ? metrics : new AgentMetrics(settings)));
         }
     }
 }

@@ -60,6 +60,15 @@ public final class AgentLauncher {
     }
 
     /**
+     * A class loader for the jar's commands ({@code java -jar pool-agent.jar plan}, see {@code AgentMain.main}):
+     * they live under {@code inst/} with the agent and load the same way. Nothing is installed.
+     */
+    public static ClassLoader commandLoader() throws Exception {
+        File jar = agentJar();
+        return new InstLoader(new ZipFile(jar), jar.toURI().toURL());
+    }
+
+    /**
      * Puts the bridge classes into the bootstrap loader. The agent runs it when the first class it weaves
      * loads, not at start-up: a JVM that never touches JDBC has none of its modules or loaders changed.
      */

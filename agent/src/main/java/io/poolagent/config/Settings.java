@@ -35,6 +35,7 @@ public final class Settings {
     public static final String ACQUIRE_TIMEOUT = "DB_POOL_ACQUIRE_TIMEOUT";
     public static final String RESET = "DB_POOL_RESET";
     public static final String RESET_TIMEOUT = "DB_POOL_RESET_TIMEOUT";
+    public static final String PGBOUNCER = "DB_POOL_PGBOUNCER";
     public static final String LOG_LEVEL = "DB_POOL_LOG_LEVEL";
     public static final String CONNECT_RETRIES = "DB_POOL_CONNECT_RETRIES";
     public static final String CONNECT_BACKOFF = "DB_POOL_CONNECT_BACKOFF";
@@ -46,14 +47,15 @@ public final class Settings {
     public static final String METRICS_USER = "DB_POOL_METRICS_USER";
     public static final String METRICS_PASSWORD = "DB_POOL_METRICS_PASSWORD";
     public static final String METRICS_PASSWORD_FILE = "DB_POOL_METRICS_PASSWORD_FILE";
+    public static final String METRICS_AT_START = "DB_POOL_METRICS_AT_START";
 
     /** Clear of jmx_exporter (9404), OpenTelemetry (9464), postgres_exporter (9187) and the usual 8080. */
     public static final int DEFAULT_METRICS_PORT = 9433;
 
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
-            MIN_IDLE, ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
+            MIN_IDLE, ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, PGBOUNCER, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
             UNUSED_TIMEOUT, LEAK_DETECTION, METRICS_PORT, METRICS_HOST, METRICS_USER, METRICS_PASSWORD,
-            METRICS_PASSWORD_FILE);
+            METRICS_PASSWORD_FILE, METRICS_AT_START);
 
     /** A pool larger than this is a typo: PostgreSQL itself is rarely run with more connections in all. */
     static final int MAX_POOL_SIZE = 10_000;
@@ -87,6 +89,7 @@ public final class Settings {
     private final Duration acquireTimeout;
     private final ResetMode reset;
     private final Duration resetTimeout;
+    private final PoolerMode pooler;
     private final AgentLog.Level logLevel;
     private final int connectRetries;
     private final Duration connectBackoff;
@@ -95,6 +98,7 @@ public final class Settings {
     private final Duration leakDetection;
     private final int metricsPort;
     private final String metricsHost;
+    private final boolean metricsAtStart;
     private final String metricsUser;
     private final String metricsPassword;
     private final List<String> problems;
@@ -115,6 +119,7 @@ public final class Settings {
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, MAX_ACQUIRE_TIMEOUT, null);
         reset = in.choice(RESET, ResetMode.TRACKED, "tracked, discard or off");
         resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, MAX_RESET_TIMEOUT, null);
+        pooler = in.choice(PGBOUNCER, PoolerMode.AUTO, "auto, transaction, session or off");
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, "error, warn, info, debug or off");
         connectRetries = in.count(CONNECT_RETRIES, 5, 0, MAX_RETRIES,
                 "a whole number from 0 to " + MAX_RETRIES + ", like 5 (0 = fail at once)");
@@ -129,6 +134,7 @@ public final class Settings {
         metricsPassword = credentials == null ? null : credentials[1];
         metricsPort = in.port(METRICS_PORT, DEFAULT_METRICS_PORT);
         metricsHost = in.host(METRICS_HOST, "0.0.0.0");
+        metricsAtStart = in.bool(METRICS_AT_START, false);
         in.warnIneffectiveIdleTime(minIdle, maxOpen, maxIdleTime, maxLifetime);
         problems = Collections.unmodifiableList(in.problems);
         warnings = Collections.unmodifiableList(in.warnings);
@@ -145,7 +151,22 @@ public final class Settings {
             }
         }
         values.putAll(AgentArguments.parse(agentArgs, KEYS, problems));
-        return new Settings(new Reader(values, problems));
+        Reader reader = new Reader(values, problems);
+        warnUnknownNames(env, reader.warnings);
+        return new Settings(reader);
+    }
+
+    /**
+     * A misspelt knob would otherwise be ignored without a word. Only the agent's own prefixes are checked:
+     * applications have DB_HOST, DB_USER and friends of their own.
+     */
+    private static void warnUnknownNames(Map<String, String> env, List<String> warnings) {
+        for (String name : env.keySet()) {
+            if ((name.startsWith("DB_POOL_") || name.startsWith("DB_MAX_") || name.startsWith("DB_CONN_"))
+                    && !KEYS.contains(name)) {
+                warnings.add(name + " is not read by pool-agent (misspelt?); its settings are " + KEYS);
+            }
+        }
     }
 
     public static Settings defaults() {
@@ -204,9 +225,22 @@ public final class Settings {
         return reset;
     }
 
+    /**
+     * The reset the pools run: as configured, except through a transaction-mode pooler, where it would clean a
+     * server session the next borrower will probably not get. A transaction left open is rolled back still.
+     */
+    public ResetMode effectiveReset() {
+        return pooler == PoolerMode.TRANSACTION ? ResetMode.OFF : reset;
+    }
+
     /** The network timeout of the return path's reset: a session that does not answer within it is closed. */
     public Duration resetTimeout() {
         return resetTimeout;
+    }
+
+    /** What stands between the pools and PostgreSQL: detected ({@code auto}) or as the operator says. */
+    public PoolerMode pooler() {
+        return pooler;
     }
 
     public AgentLog.Level logLevel() {
@@ -247,6 +281,11 @@ public final class Settings {
         return metricsHost;
     }
 
+    /** Open the endpoint a second after the JVM starts, not after its first pool: for probes that point at it. */
+    public boolean metricsAtStart() {
+        return metricsAtStart;
+    }
+
     /** Basic-auth user for /metrics and /pools, or null for none. */
     public String metricsUser() {
         return metricsUser;
@@ -274,7 +313,7 @@ public final class Settings {
                 + ", MaxIdleTime=" + GoDuration.format(maxIdleTime)
                 + (minIdle == 0 ? "" : ", MinIdle=" + minIdle)
                 + ", AcquireTimeout=" + GoDuration.format(acquireTimeout)
-                + ", Reset=" + reset
+                + ", Reset=" + effectiveReset() + (effectiveReset() == reset ? "" : " (" + PGBOUNCER + "=transaction)")
                 + ", ConnectRetries=" + connectRetries
                 + (connectRetries == 0 ? "" : ", Backoff=" + GoDuration.format(connectBackoff) + ".."
                         + GoDuration.format(connectBackoffMax));

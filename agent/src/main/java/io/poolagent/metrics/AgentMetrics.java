@@ -96,6 +96,20 @@ public final class AgentMetrics {
         return tracker;
     }
 
+    /**
+     * Opens the endpoint before any pool exists (DB_POOL_METRICS_AT_START): probes then find it in a JVM that
+     * connects only on its first request, which an unready pod never gets. Readiness is 200 with no pools.
+     */
+    public synchronized void startNow() {
+        if (port < 0) {
+            return;
+        }
+        if (meters == null) {
+            meters = new Meters(intercepted, passedThrough, poolsCreated, poolsClosed);
+        }
+        startServerOnce();
+    }
+
     /** A pool closed for good: its series go (HikariCP removes its own when the pool closes). */
     public synchronized void poolClosed(PoolStats pool) {
         if (!pools.remove(pool)) {

@@ -16,7 +16,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The Micrometer side of {@link AgentMetrics}: one Prometheus registry of the agent's own, the agent-wide
- * counters in it, and per pool the Go services' names, the agent's own series and HikariCP's tracker.
+ * counters in it, and per pool the Go services' names, the agent's own series, OpenTelemetry's
+ * semantic-convention names and HikariCP's tracker.
  * Only {@link AgentMetrics} makes one, with the first pool and only when the endpoint is on. Not thread-safe:
  * {@link AgentMetrics} calls it under its lock.
  */
@@ -41,7 +42,7 @@ final class Meters {
     MetricsTrackerFactory add(PoolStats pool) {
         registerGoStatsMeters(registry, pool);
         registerAgentMeters(registry, pool);
-        return new MicrometerMetricsTrackerFactory(registry);
+        return SemanticConventions.register(registry, pool, new MicrometerMetricsTrackerFactory(registry));
     }
 
     void remove(String pool) {
@@ -81,6 +82,9 @@ final class Meters {
     }
 
     private static void registerAgentMeters(MeterRegistry meters, PoolStats pool) {
+        gauge(meters, "pool.agent.database.up", "1 while the pool can reach its database, 0 when its first connect"
+                + " failed or it could not open connections when callers needed them (as /health/ready)", pool,
+                p -> p.unreachable() == null ? 1 : 0);
         String retries = "pool.agent.connect.retries";
         String retriesHelp = "Retries of a pool's first connect, by outcome";
         tagged(meters, retries, retriesHelp, pool, PoolStats::connectRetriesSucceeded, "outcome", "succeeded");

@@ -22,6 +22,12 @@ public interface PoolStats {
 
     int maxOpen();
 
+    /** DB_MAX_IDLE_CONNS: the most idle connections kept. */
+    int maxIdle();
+
+    /** DB_POOL_MIN_IDLE: the idle connections kept however idle. */
+    int minIdle();
+
     int open();
 
     int inUse();

@@ -31,16 +31,21 @@ final class DriverConnector implements DataSource {
     private final PoolKey key;
     private final Properties properties;
     private final ReturnPath returnPath;
+    /** Null for other databases. */
+    private final ServerCheck serverCheck;
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger connecting = new AtomicInteger();
     /** The pool's first connection, opened by the start-up check and kept for HikariCP's first connect. */
     private final AtomicReference<Connection> parked = new AtomicReference<>();
 
-    DriverConnector(Driver driver, PoolKey key, boolean postgres, ReturnPath returnPath, Duration acquireTimeout) {
+    /** @param serverCheck null for other databases, which get none of the PostgreSQL connection properties either */
+    DriverConnector(Driver driver, PoolKey key, ServerCheck serverCheck, ReturnPath returnPath, Duration acquireTimeout) {
         this.driver = driver;
         this.key = key;
         this.properties = key.properties();
         this.returnPath = returnPath;
+        this.serverCheck = serverCheck;
+        boolean postgres = serverCheck != null;
         if (postgres) {
             sendSessionDefaultsAtStartup(properties);
             boundLogin(properties, acquireTimeout);
@@ -116,11 +121,29 @@ final class DriverConnector implements DataSource {
                         + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
             }
             openSessions.incrementAndGet();
+            if (serverCheck != null) {
+                checkServer(connection);
+            }
             return new TrackedConnection(connection, returnPath, openSessions::decrementAndGet);
         } finally {
             connecting.decrementAndGet(); // after openSessions went up: never a moment where neither counts it
             thread.setContextClassLoader(previous);
             Bridge.exitPassThrough();
+        }
+    }
+
+    /** A connection the check leaves unusable (or that meets a bug in it) is closed here, not leaked. */
+    private void checkServer(Connection connection) throws SQLException {
+        try {
+            serverCheck.onConnect(connection);
+        } catch (SQLException | RuntimeException | Error e) {
+            openSessions.decrementAndGet();
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already gone
+            }
+            throw e;
         }
     }
 

@@ -56,6 +56,17 @@ public final class JdbcUrls {
         return user == null || user.isEmpty() ? target : user + "@" + target;
     }
 
+    /** The server part of a PostgreSQL URL, "host:port" (or "h1:p1,h2:p2"), for what is said once per server. */
+    static String server(String url) {
+        String target = postgresTarget(url);
+        return target.substring(0, target.lastIndexOf('/'));
+    }
+
+    /** Whether the application chose pgjdbc's prepareThreshold itself, in the URL or in its properties. */
+    static boolean prepareThresholdChosen(PoolKey key) {
+        return parameter(key.url(), "prepareThreshold") != null || key.properties().getProperty("prepareThreshold") != null;
+    }
+
     private static String postgresTarget(String url) {
         String rest = stripParameters(url.substring(POSTGRES_PREFIX.length()));
         if (!rest.startsWith("//")) {

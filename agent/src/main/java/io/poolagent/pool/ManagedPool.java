@@ -54,6 +54,8 @@ final class ManagedPool implements PoolStats {
     private final Settings settings;
     private final DriverConnector connector;
     private final boolean postgres;
+    /** Null for other databases. */
+    private final ServerCheck serverCheck;
     private final ReturnPath returnPath;
     private final IdleSessions idle;
     private final ConnectRetrier retrier;
@@ -87,9 +89,11 @@ final class ManagedPool implements PoolStats {
         this.driverClass = driver.getClass();
         this.postgres = JdbcUrls.isPostgres(key.url());
         this.idle = new IdleSessions(settings.maxIdle());
-        this.returnPath = new ReturnPath(name, settings.reset(), postgres, (int) settings.resetTimeout().toMillis(),
-                idle);
-        this.connector = new DriverConnector(driver, key, postgres, returnPath, settings.acquireTimeout());
+        this.returnPath = new ReturnPath(name, settings.effectiveReset(), postgres,
+                (int) settings.resetTimeout().toMillis(), idle);
+        this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), JdbcUrls.prepareThresholdChosen(key),
+                new ServerBudget(name, JdbcUrls.server(key.url()), settings.maxOpen()), returnPath) : null;
+        this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout());
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
@@ -202,8 +206,8 @@ final class ManagedPool implements PoolStats {
             dataSource = pool;
         }
         unreachable = null;
-        AgentLog.info("pool " + name + " ready: " + settings.describe()
-                + (postgres ? "" : " (no session reset: not PostgreSQL)"));
+        AgentLog.info("pool " + name + " ready: " + settings.describe() + (postgres
+                ? ", Pooler=" + serverCheck.describe() : " (no session reset: not PostgreSQL)"));
         AgentLog.debug("start-up: pool " + name + " started in " + (System.nanoTime() - began) / 1000
                 + " us, of which its first connect " + (connected - began) / 1000 + " us");
         onStart.accept(this);
@@ -372,6 +376,16 @@ final class ManagedPool implements PoolStats {
     }
 
     @Override
+    public int maxIdle() {
+        return settings.maxIdle();
+    }
+
+    @Override
+    public int minIdle() {
+        return settings.minIdle();
+    }
+
+    @Override
     public int open() {
         HikariDataSource pool = dataSource;
         return pool == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
@@ -469,7 +483,10 @@ final class ManagedPool implements PoolStats {
         values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));
         values.put(Settings.MIN_IDLE, settings.minIdle());
         values.put(Settings.ACQUIRE_TIMEOUT, GoDuration.format(settings.acquireTimeout()));
-        values.put(Settings.RESET, postgres ? settings.reset().toString() : ResetMode.OFF.toString());
+        values.put(Settings.RESET, postgres ? settings.effectiveReset().toString() : ResetMode.OFF.toString());
+        if (postgres) {
+            values.put(Settings.PGBOUNCER, serverCheck.describe());
+        }
         values.put(Settings.CONNECT_RETRIES, settings.connectRetries());
         return values;
     }

@@ -232,16 +232,17 @@ public final class ReturnPath {
     }
 
     /** One JDBC call on the physical connection. */
-    interface SqlAction {
+    public interface SqlAction {
         void run() throws SQLException;
     }
 
     /**
-     * Runs a step of the return path (a reset, the rollback of HikariCP's close) with at most the reset
-     * timeout as network timeout, so that a server that stopped answering cannot hang {@code close()}:
-     * pgjdbc then closes the socket, and the session is not reused.
+     * Runs a step of the return path (a reset, the rollback of HikariCP's close), or the first connection's
+     * server check, with at most the reset timeout as network timeout, so that a server that stopped
+     * answering cannot hang {@code close()} or a connect: pgjdbc then closes the socket, and the session is
+     * not used.
      */
-    void bounded(Connection physical, SqlAction action) throws SQLException {
+    public void bounded(Connection physical, SqlAction action) throws SQLException {
         int previous = postgres ? physical.getNetworkTimeout() : -1;
         if (!postgres || previous > 0 && previous <= timeoutMillis) {
             action.run();

@@ -55,4 +55,38 @@ class AgentMainTest {
     void startsForApplicationsAndSourceLaunchedPrograms(String command) {
         assertFalse(AgentMain.isJdkTool(command), command);
     }
+
+    private static final String JAR = "/opt/pool-agent/pool-agent.jar";
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/opt/pool-agent/pool-agent.jar doctor --url jdbc:postgresql://db:5432/auth",
+            "pool-agent.jar plan --max-connections 100 a:1:1",
+            "./pool-agent.jar",
+            "../pool-agent/pool-agent.jar help",
+            "/opt/pool-agent/../pool-agent/pool-agent.jar doctor",
+            "io.poolagent.bootstrap.AgentMain doctor --url jdbc:postgresql://db/auth"})
+    void staysOffWhenTheJvmRunsTheJarsOwnCommands(String command) {
+        assertTrue(AgentMain.runsOwnCommand(command, "/opt/pool-agent", JAR), command);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/app/service.jar --port 8080", "/other/pool-agent.jar doctor", "pool-agent.jar.bak",
+            "com.example.App", "io.poolagent.bootstrap.AgentMainTest", ""})
+    void startsForEveryOtherMain(String command) {
+        assertFalse(AgentMain.runsOwnCommand(command, "/opt/pool-agent", JAR), command);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pool-agent.jar doctor", "/opt/pool-agent/pool-agent.jar doctor"})
+    void theSameNameInAnotherDirectoryIsAnotherJar(String command) {
+        assertFalse(AgentMain.runsOwnCommand(command, "/srv", "/srv/agents/pool-agent.jar"), command);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/opt/pool-agent/pool-agent.jar doctor", "com.example.App"})
+    void anUnknownAgentJarIsNeverTakenForACommand(String command) {
+        assertFalse(AgentMain.runsOwnCommand(command, "/opt/pool-agent", null), command);
+    }
 }

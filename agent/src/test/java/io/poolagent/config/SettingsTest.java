@@ -59,6 +59,32 @@ class SettingsTest {
     }
 
     @Test
+    void aMisspeltKnobIsNamedButTheApplicationsOwnDbVariablesAreNot() {
+        Settings settings = Settings.load(Map.of("DB_POOL_MAX_CONNS", "10", "DB_MAX_OPEN_CONNECTIONS", "5",
+                "DB_USER", "app", "DB_HOST", "db", "DB_MAX_OPEN_CONNS", "7"), null);
+
+        assertEquals(7, settings.maxOpen());
+        assertEquals(2, settings.warnings().size(), settings.warnings()::toString);
+        assertTrue(settings.warnings().stream().anyMatch(w -> w.startsWith(
+                "DB_POOL_MAX_CONNS is not read by pool-agent (misspelt?); its settings are [DB_POOL_ENABLED,")),
+                settings.warnings()::toString);
+        assertTrue(settings.warnings().stream().anyMatch(w -> w.startsWith("DB_MAX_OPEN_CONNECTIONS is not read")),
+                settings.warnings()::toString);
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+    }
+
+    @Test
+    void aTransactionPoolerTurnsTheResetOffAndTheStartUpLineSaysWhy() {
+        Settings behindPooler = Settings.load(Map.of("DB_POOL_PGBOUNCER", "transaction", "DB_POOL_RESET", "discard"), null);
+
+        assertEquals(PoolerMode.TRANSACTION, behindPooler.pooler());
+        assertEquals(ResetMode.DISCARD, behindPooler.reset());
+        assertEquals(ResetMode.OFF, behindPooler.effectiveReset());
+        assertTrue(behindPooler.describe().contains("Reset=off (DB_POOL_PGBOUNCER=transaction)"), behindPooler.describe());
+        assertEquals(ResetMode.TRACKED, Settings.load(Map.of("DB_POOL_PGBOUNCER", "auto"), null).effectiveReset());
+    }
+
+    @Test
     void agentArgumentsWinOverTheEnvironmentAndMayCarryAList() {
         Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "15"),
                 "DB_MAX_OPEN_CONNS=7;DB_POOL_URLS=jdbc:postgresql:,jdbc:h2:;");
@@ -91,10 +117,12 @@ class SettingsTest {
             "DB_POOL_ACQUIRE_TIMEOUT | 0 | DB_POOL_ACQUIRE_TIMEOUT=\"0\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 250ms to 10m; using the default 30s",
             "DB_POOL_ACQUIRE_TIMEOUT | 2000000h | DB_POOL_ACQUIRE_TIMEOUT=\"2000000h\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 250ms to 10m; using the default 30s",
             "DB_POOL_RESET | sometimes | DB_POOL_RESET=\"sometimes\" is not valid: expected tracked, discard or off; using the default tracked",
+            "DB_POOL_PGBOUNCER | yes | DB_POOL_PGBOUNCER=\"yes\" is not valid: expected auto, transaction, session or off; using the default auto",
             "DB_POOL_RESET_TIMEOUT | 10ms | DB_POOL_RESET_TIMEOUT=\"10ms\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 100ms to 1m; using the default 5s",
             "DB_POOL_RESET_TIMEOUT | 1h | DB_POOL_RESET_TIMEOUT=\"1h\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 100ms to 1m; using the default 5s",
             "DB_POOL_LOG_LEVEL | loud | DB_POOL_LOG_LEVEL=\"loud\" is not valid: expected error, warn, info, debug or off; using the default info",
             "DB_POOL_ENABLED | yes please | DB_POOL_ENABLED=\"yes please\" is not valid: expected true or false; using the default true",
+            "DB_POOL_METRICS_AT_START | 1s | DB_POOL_METRICS_AT_START=\"1s\" is not valid: expected true or false; using the default false",
             "DB_POOL_URLS | postgresql | DB_POOL_URLS=\"postgresql\" is not valid: expected comma-separated JDBC URL prefixes, like jdbc:postgresql:; using the default jdbc:postgresql:",
             "DB_POOL_URLS | jdbc:postgresql:,mysql | DB_POOL_URLS=\"jdbc:postgresql:,mysql\" is not valid: expected comma-separated JDBC URL prefixes, like jdbc:postgresql:; using the default jdbc:postgresql:",
             "DB_POOL_CONNECT_RETRIES | -1 | DB_POOL_CONNECT_RETRIES=\"-1\" is not valid: expected a whole number from 0 to 100, like 5 (0 = fail at once); using the default 5",
@@ -122,6 +150,8 @@ class SettingsTest {
         assertEquals(Settings.defaults().resetTimeout(), settings.resetTimeout());
         assertEquals(Settings.defaults().metricsPort(), settings.metricsPort());
         assertEquals(Settings.defaults().metricsHost(), settings.metricsHost());
+        assertEquals(Settings.defaults().pooler(), settings.pooler());
+        assertEquals(Settings.defaults().metricsAtStart(), settings.metricsAtStart());
     }
 
     @Test

@@ -68,6 +68,8 @@ class EndpointsTest {
         @Override public boolean started() { return failure == null; }
         @Override public String unreachable() { return failure; }
         @Override public int maxOpen() { return maxOpen; }
+        @Override public int maxIdle() { return maxOpen; }
+        @Override public int minIdle() { return 0; }
         @Override public int open() { return inUse; }
         @Override public int inUse() { return inUse; }
         @Override public int idle() { return 0; }

@@ -14,7 +14,10 @@ import java.util.TreeSet;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,9 +33,14 @@ class AgentJarContentsTest {
     private static final Pattern VISIBLE = Pattern.compile(
             "META-INF/|META-INF/MANIFEST\\.MF|META-INF/(LICENSE|NOTICE)[^/]*|META-INF/licenses/.*"
                     + "|io/|io/poolagent/|io/poolagent/bootstrap/|io/poolagent/bootstrap/[A-Za-z$]+\\.class");
-    /** Under inst/: the agent proper and its relocated libraries, seen only by the agent's class loader. */
+    /**
+     * Under inst/: the agent proper and its relocated libraries, seen only by the agent's class loader, and
+     * the doctor command's PostgreSQL driver as one nested jar.
+     */
     private static final Pattern HIDDEN = Pattern.compile(
-            "inst/|inst/META-INF/|inst/META-INF/services/(io\\.poolagent\\.[\\w.]+)?|inst/io/|inst/io/poolagent/.*");
+            "inst/|inst/META-INF/|inst/META-INF/services/(io\\.poolagent\\.[\\w.]+)?|inst/io/|inst/io/poolagent/.*"
+                    + "|inst/lib/|inst/lib/postgresql\\.jar");
+    private static final String DOCTOR_DRIVER = "inst/lib/postgresql.jar";
 
     @Test
     void containsOnlyTheAgentsOwnPackageTheManifestAndLicences() throws IOException {
@@ -57,8 +65,31 @@ class AgentJarContentsTest {
             }
             // Of Byte Buddy only its bundled ASM: the agent writes its hooks with a visitor.
             assertTrue(jar.getEntry("inst/io/poolagent/shaded/bytebuddy/ByteBuddy.class") == null, "all of Byte Buddy");
-            // Pools connect through the application's own driver, whose classes the application links against.
-            assertTrue(jar.stream().noneMatch(e -> e.getName().contains("postgresql")), "a bundled driver");
+            // Pools connect through the application's own driver, whose classes the application links against:
+            // no driver class anywhere, only the doctor command's nested jar.
+            assertEquals(List.of(DOCTOR_DRIVER), jar.stream().map(JarEntry::getName)
+                    .filter(name -> name.contains("postgresql")).collect(Collectors.toList()));
+        }
+    }
+
+    /**
+     * The doctor's driver is one entry, stored (its classes are compressed already), not ~500 unpacked
+     * classes: every JVM attaching the agent reads the jar's whole central directory.
+     */
+    @Test
+    void theDoctorsDriverIsOneStoredNestedJar() throws IOException {
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            JarEntry nested = jar.getJarEntry(DOCTOR_DRIVER);
+            assertTrue(nested != null, "missing " + DOCTOR_DRIVER);
+            assertEquals(ZipEntry.STORED, nested.getMethod());
+            assertEquals(1, jar.stream().filter(e -> e.getName().startsWith("inst/lib/") && !e.isDirectory()).count());
+            try (JarInputStream driver = new JarInputStream(jar.getInputStream(nested))) {
+                boolean found = false;
+                for (JarEntry e = driver.getNextJarEntry(); e != null && !found; e = driver.getNextJarEntry()) {
+                    found = e.getName().equals("org/postgresql/Driver.class");
+                }
+                assertTrue(found, "no org/postgresql/Driver.class in " + DOCTOR_DRIVER);
+            }
         }
     }
 
@@ -132,6 +163,7 @@ class AgentJarContentsTest {
             Attributes main = jar.getManifest().getMainAttributes();
             assertEquals("io.poolagent.bootstrap.AgentMain", main.getValue("Premain-Class"));
             assertEquals("io.poolagent.bootstrap.AgentMain", main.getValue("Agent-Class"));
+            assertEquals("io.poolagent.bootstrap.AgentMain", main.getValue("Main-Class")); // java -jar pool-agent.jar plan
             assertEquals("true", main.getValue("Can-Retransform-Classes"));
         }
     }

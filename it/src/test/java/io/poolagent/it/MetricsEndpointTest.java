@@ -41,6 +41,7 @@ class MetricsEndpointTest {
 
     private static final String PASSWORD = "metrics-pw-9914";
     private static final int MAX_OPEN = 6;
+    private static final double MAX_OPEN_DEFAULT = 25;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @RegisterExtension
@@ -72,7 +73,23 @@ class MetricsEndpointTest {
             assertTrue(metrics.contains("\n" + name + "{"), "no series " + name + "\n" + metrics);
         }
         assertTrue(metrics.contains("pool_agent_pools_created_total 1.0"), metrics);
-        Prometheus.checkMetrics(metrics);
+        assertEquals(1.0, value(metrics, "pool_agent_database_up", pool), metrics);
+        // OpenTelemetry's semantic-convention names, as its Prometheus exporter writes them.
+        String semconv = "{db_client_connection_pool_name=\"" + pool + "\",";
+        String poolLabel = "pool=\"" + pool + "\",}";
+        assertTrue(metrics.contains("db_client_connection_count" + semconv
+                + "db_client_connection_state=\"used\"," + poolLabel + " 4.0"), metrics);
+        assertTrue(metrics.contains("db_client_connection_max" + semconv + poolLabel + " " + MAX_OPEN + ".0"), metrics);
+        for (String name : new String[] {"db_client_connection_idle_max", "db_client_connection_idle_min",
+                "db_client_connection_pending_requests", "db_client_connection_timeouts_total",
+                "db_client_connection_wait_time_seconds_count"}) {
+            assertTrue(metrics.contains("\n" + name + semconv), "no series " + name + "\n" + metrics);
+        }
+        assertTrue(metrics.contains("db_client_connection_wait_time_seconds_bucket" + semconv + poolLabel.replace(",}",
+                ",le=\"0.005\",}")), metrics);
+        // promtool's naming lint dislikes a gauge ending in _count, but that is the conventions' own name.
+        Prometheus.checkMetrics(metrics, "db_client_connection_count non-histogram and non-summary metrics should"
+                + " not have \"_count\" suffix");
 
         String pools = get(port, "/pools").body();
         assertTrue(pools.contains("\"Pool\":\"" + pool + "\""), pools);
@@ -89,6 +106,10 @@ class MetricsEndpointTest {
         String after = get(port, "/metrics").body();
         assertTrue(value(after, "db_connections_wait_count_total", pool) > waitsBefore,
                 "16 threads contending for 6 connections must have waited\n" + after);
+        Matcher waited = Pattern.compile("(?m)^db_client_connection_wait_time_seconds_count\\{[^}]*} (\\S+)$")
+                .matcher(after);
+        assertTrue(waited.find() && Double.parseDouble(waited.group(1)) > 0,
+                "the conventions' wait-time histogram must count the borrows\n" + after);
         assertTrue(value(after, "db_connections_open", pool) <= MAX_OPEN, after);
         ChildJvm.Result r = app.finish(Duration.ofSeconds(30));
 
@@ -188,6 +209,38 @@ class MetricsEndpointTest {
             assertEquals(ready.body(), get(port, "/health").body(), "/health is readiness");
             assertEquals(200, get(port, "/health/live").statusCode());
             assertFalse(ready.body().contains(PASSWORD));
+            String pool = "app@127.0.0.1:" + closedPort.getLocalPort() + "/postgres";
+            assertEquals(0.0, value(get(port, "/metrics").body(), "pool_agent_database_up", pool));
+            app.close();
+        }
+    }
+
+    /**
+     * A service that connects only on its first request gets no request while it is not ready: with
+     * DB_POOL_METRICS_AT_START the probes answer before any pool exists, then the first call is counted.
+     */
+    @Test
+    void theEndpointCanOpenBeforeTheFirstConnection(@TempDir Path tmp) throws Exception {
+        Path trigger = tmp.resolve("first-request");
+        ChildJvm.Running app = agent().env("DB_POOL_METRICS_AT_START", "true")
+                .start(ScriptedCalls.class, PG.url(), "await:" + trigger, "call:app:" + PASSWORD + ":1", "mark:called",
+                        "sleep:120000");
+        try {
+            int port = app.metricsPort();
+            assertEquals(200, get(port, "/health/live").statusCode());
+            assertEquals(200, get(port, "/health/ready").statusCode());
+            assertTrue(get(port, "/metrics").body().contains("pool_agent_pools_created_total 0.0"));
+            Files.createFile(trigger);
+            app.awaitOutput("RESULT called=reached", Duration.ofSeconds(60));
+            String pool = "app@127.0.0.1:" + PG.port() + "/postgres";
+            String metrics = "";
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // its series come a second after it
+            while (!metrics.contains("db_connections_max_open{pool=\"" + pool) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                metrics = get(port, "/metrics").body();
+            }
+            assertEquals(MAX_OPEN_DEFAULT, value(metrics, "db_connections_max_open", pool), metrics);
+        } finally {
             app.close();
         }
     }
@@ -210,6 +263,8 @@ class MetricsEndpointTest {
                 status = get(port, "/health/ready").statusCode();
             }
             assertEquals(200, status, "readiness after the database came back");
+            String pool = "postgres@127.0.0.1:" + late.port() + "/postgres";
+            assertEquals(1.0, value(get(port, "/metrics").body(), "pool_agent_database_up", pool));
             app.close();
         }
     }

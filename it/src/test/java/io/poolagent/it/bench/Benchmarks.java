@@ -43,7 +43,7 @@ public final class Benchmarks {
     private static final String PASSWORD = "bench-secret-2291";
     private static final int POOL = 20;
     private static final List<String> SETUPS = List.of("no agent", "pool-agent", "hand-written HikariCP", "PgBouncer",
-            "pool-agent, reset off");
+            "pool-agent, reset off", "pool-agent -> PgBouncer");
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -83,9 +83,10 @@ public final class Benchmarks {
         for (int round = 1; round <= rounds; round++) {
             for (String setup : SETUPS) {
                 // PgBouncer runs only during its own runs: its server connections would count in the others' peaks.
-                PgBouncer bouncer = setup.equals("PgBouncer") && skipped.length() == 0
+                boolean throughBouncer = setup.endsWith("PgBouncer");
+                PgBouncer bouncer = throughBouncer && skipped.length() == 0
                         ? PgBouncer.start(pg, "auth", PASSWORD, POOL, skipped) : null;
-                if (setup.equals("PgBouncer") && bouncer == null) {
+                if (throughBouncer && bouncer == null) {
                     continue;
                 }
                 System.out.println("round " + round + "/" + rounds + ": " + setup + " ...");
@@ -125,9 +126,11 @@ public final class Benchmarks {
         }
         report.append(String.format(Locale.ROOT, "%nratios: pool-agent / hand-written HikariCP throughput = %.2fx"
                         + " (target >= 0.97x); pool-agent / no agent = %.1fx (target >= 10x); pool-agent / PgBouncer = %s;"
-                        + " pool-agent with reset off / hand-written HikariCP = %.2fx%n%n",
+                        + " pool-agent with reset off / hand-written HikariCP = %.2fx;"
+                        + " pool-agent -> PgBouncer / PgBouncer alone = %s%n%n",
                 rps[1] / rps[2], rps[1] / rps[0], Double.isNaN(rps[3]) ? "n/a" : String.format(Locale.ROOT, "%.2fx", rps[1] / rps[3]),
-                rps[4] / rps[2]));
+                rps[4] / rps[2], Double.isNaN(rps[5]) || Double.isNaN(rps[3]) ? "n/a"
+                        : String.format(Locale.ROOT, "%.2fx", rps[5] / rps[3])));
         Path png = Paths.get("docs", "benchmarks.png");
         Chart.write(png, SETUPS, rps, p95, String.format(Locale.ROOT,
                 "sample-app, %d virtual users, median of %d runs of %d s, PostgreSQL with scram-sha-256, %s",
@@ -137,7 +140,8 @@ public final class Benchmarks {
 
     static Map<String, String> env(PostgresServer pg, String setup, PgBouncer bouncer) {
         Map<String, String> env = new HashMap<>();
-        int port = setup.equals("PgBouncer") ? bouncer.port() : pg.port();
+        int port = setup.endsWith("PgBouncer") ? bouncer.port() : pg.port();
+        // Without the agent the application must say prepareThreshold=0 itself; the agent finds the pooler.
         String options = setup.equals("PgBouncer") ? "?prepareThreshold=0" : "";
         env.put("DATABASE_URL", "postgres://auth:" + PASSWORD + "@127.0.0.1:" + port + "/postgres" + options);
         env.put("DB_MAX_OPEN_CONNS", String.valueOf(POOL));

@@ -18,7 +18,7 @@ final class Chart {
 
     private static final Color[] COLORS = {
         new Color(0xC0504D), new Color(0x4F81BD), new Color(0x9BBB59), new Color(0x8064A2),
-        new Color(0x7FA7D8)};
+        new Color(0x7FA7D8), new Color(0x4BACC6)};
 
     private Chart() {
     }

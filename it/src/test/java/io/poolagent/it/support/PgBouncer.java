@@ -53,6 +53,9 @@ public final class PgBouncer implements AutoCloseable {
                 "auth_type = scram-sha-256",
                 "auth_file = " + dir.resolve("userlist.txt"),
                 "pool_mode = transaction",
+                // 1.21 and later can track prepared statements (on by default from 1.24); the tests need the
+                // pooler most deployments still run, which does not. 1.18 does not know the setting at all.
+                tracksPreparedStatements() ? "max_prepared_statements = 0" : "",
                 "default_pool_size = " + poolSize,
                 "max_client_conn = 2000",
                 "logfile = " + dir.resolve("pgbouncer.log"),
@@ -69,6 +72,15 @@ public final class PgBouncer implements AutoCloseable {
         PgBouncer bouncer = new PgBouncer(dir, port);
         bouncer.awaitListening();
         return bouncer;
+    }
+
+    /** PgBouncer 1.21 added max_prepared_statements; "PgBouncer 1.18.0" on the first line of --version. */
+    private static boolean tracksPreparedStatements() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(BINARY.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("PgBouncer (\\d+)\\.(\\d+)").matcher(out);
+        return version.find() && (Integer.parseInt(version.group(1)) > 1 || Integer.parseInt(version.group(2)) >= 21);
     }
 
     public int port() {

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,15 +35,34 @@ public final class Prometheus implements AutoCloseable {
         this.port = port;
     }
 
-    /** Runs {@code promtool check metrics}; fails with its complaints. */
-    public static void checkMetrics(String exposition) throws IOException, InterruptedException {
+    /** Runs {@code promtool check metrics}; fails with its complaints, other than the {@code accepted} ones. */
+    public static void checkMetrics(String exposition, String... accepted) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(tool("promtool"), "check", "metrics").redirectErrorStream(true).start();
         p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("promtool check metrics did not finish:\n" + out);
+        }
+        boolean onlyAccepted = out.lines().map(String::trim).filter(l -> !l.isEmpty())
+                .allMatch(l -> java.util.Arrays.asList(accepted).contains(l));
+        if (p.exitValue() != 0 && !onlyAccepted) {
             throw new AssertionError("promtool check metrics failed:\n" + out);
         }
+    }
+
+    /** Runs {@code promtool args...} in {@code dir}; returns its output, or fails with it when promtool fails. */
+    public static String promtool(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(tool("promtool")));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new AssertionError("promtool " + String.join(" ", args) + " failed in " + dir + ":\n" + out);
+        }
+        return out;
     }
 
     /** Starts a Prometheus server that scrapes {@code target} (host:port) every second. */
@@ -92,6 +113,28 @@ public final class Prometheus implements AutoCloseable {
         }
         throw new AssertionError("Prometheus never returned " + query + ": " + last + "\n"
                 + Files.readString(dir.resolve("prometheus.log")));
+    }
+
+    /**
+     * Runs one instant query and returns the API's JSON answer as it is: {@code "status":"success"} with the
+     * result (empty when nothing matched yet), or {@code "status":"error"} with Prometheus' complaint about the
+     * expression.
+     */
+    public String query(String query) throws IOException, InterruptedException {
+        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8));
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Whether one instant query of {@code query} returns at least one series now. */
+    public boolean hasSeries(String query) throws IOException, InterruptedException {
+        return query(query).contains("\"result\":[{");
+    }
+
+    /** Prometheus' own log so far, for failure messages. */
+    public String log() throws IOException {
+        return Files.readString(dir.resolve("prometheus.log"));
     }
 
     @Override
