@@ -27,13 +27,20 @@ public final class Installer {
     public static void install(String agentArgs, Instrumentation instrumentation, long startedNanos,
                                Runnable defineBridge) {
         try {
-            Settings settings = Settings.load(System.getenv(), agentArgs);
+            // The live properties, looked up per key: copying or walking them would cost every JVM in the pod.
+            Settings settings = Settings.load(System.getenv(), System.getProperties(), agentArgs);
             AgentLog.setLevel(settings.logLevel());
+            AgentLog.setFormat(settings.logFormat()); // before the first line, so that the problems are JSON too
             for (String problem : settings.problems()) { // loops, not lambdas: each first lambda costs start-up time
                 AgentLog.error(problem);
             }
             for (String warning : settings.warnings()) {
                 AgentLog.warn(warning);
+            }
+            if (settings.strictFailure()) {
+                AgentLog.error("agent disabled by " + Settings.STRICT + "=true: " + settings.problems().size()
+                        + " bad setting(s), see above");
+                return;
             }
             if (!settings.enabled()) {
                 AgentLog.info("disabled by " + Settings.ENABLED + "=false: connections stay unpooled");
@@ -47,11 +54,16 @@ public final class Installer {
             }
             if (AgentLog.enabled(AgentLog.Level.DEBUG)) {
                 AgentLog.debug("start-up: premain took " + (System.nanoTime() - startedNanos) / 1000 + " us, pooling "
-                        + settings.urlPrefixes() + " with " + settings.describe());
+                        + settings.urlPrefixes() + " with " + settings.describe() + fromWhere(settings));
             }
         } catch (Throwable t) {
             AgentLog.error("agent not started, connections stay unpooled: " + t);
         }
+    }
+
+    private static String fromWhere(Settings settings) {
+        String origins = settings.origins();
+        return origins.isEmpty() ? "" : "; settings from: " + origins;
     }
 
     /**

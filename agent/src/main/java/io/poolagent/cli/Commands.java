@@ -1,5 +1,7 @@
 package io.poolagent.cli;
 
+import io.poolagent.BuildInfo;
+
 import java.io.File;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -29,6 +31,10 @@ public final class Commands {
                 case "-h":
                     out.print(usage());
                     return 0;
+                case "version":
+                case "--version":
+                    out.println("pool-agent " + BuildInfo.version());
+                    return 0;
                 case "plan":
                     return Plan.run(rest, out, err);
                 case "doctor":
@@ -46,7 +52,8 @@ public final class Commands {
     }
 
     static String usage() {
-        return "pool-agent pools the PostgreSQL JDBC connections of a JVM service, with no code change.\n"
+        return "pool-agent " + BuildInfo.version() + ": pools the PostgreSQL JDBC connections of a JVM service, with no"
+                + " code change.\n"
                 + "\n"
                 + "Attach it (settings come from DB_* variables, e.g. DB_MAX_OPEN_CONNS=25):\n"
                 + "  JAVA_TOOL_OPTIONS=\"-javaagent:" + jarPath() + "\"\n"
@@ -62,6 +69,7 @@ public final class Commands {
                 + "      application and client, sessions idle in a transaction, the longest-running queries.\n"
                 + "      The password comes from PGPASSWORD or a prompt, never from an argument.\n"
                 + "      Exit 0 done, 1 cannot connect or query, 2 bad usage.\n"
+                + "  java -jar pool-agent.jar --version\n"
                 + "  java -jar pool-agent.jar help\n"
                 + "\n"
                 + "Docs: README.md in the project.\n";

@@ -9,17 +9,19 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 
 /**
- * The agent's effective settings, read once at start-up from the environment and the agent arguments
- * ({@code -javaagent:pool-agent.jar=KEY=VALUE;KEY=VALUE}; arguments win).
+ * The agent's effective settings, read once at start-up from, highest first, the agent arguments
+ * ({@code -javaagent:pool-agent.jar=KEY=VALUE;KEY=VALUE}), system properties ({@code -Ddb.max.open.conns=10}),
+ * the file named by DB_POOL_CONFIG_FILE and the environment ({@link SettingSources}).
  *
- * <p>A bad value never stops the agent: it produces one problem line naming the setting, the value and
- * the expected form (a password is never repeated), and that one setting falls back to its default.
+ * <p>A bad value never stops the agent unless DB_POOL_STRICT=true: it produces one problem line naming the
+ * setting, the value and the expected form (a password is never repeated), and that one setting falls back
+ * to its default.
  * Every number and duration has a range; durations are Go's syntax in whole milliseconds, the resolution
  * HikariCP works in, so that "0.1ns" cannot quietly round to 0 ("no limit").
  */
@@ -48,6 +50,9 @@ public final class Settings {
     public static final String METRICS_PASSWORD = "DB_POOL_METRICS_PASSWORD";
     public static final String METRICS_PASSWORD_FILE = "DB_POOL_METRICS_PASSWORD_FILE";
     public static final String METRICS_AT_START = "DB_POOL_METRICS_AT_START";
+    public static final String CONFIG_FILE = "DB_POOL_CONFIG_FILE";
+    public static final String STRICT = "DB_POOL_STRICT";
+    public static final String LOG_FORMAT = "DB_POOL_LOG_FORMAT";
 
     /** Clear of jmx_exporter (9404), OpenTelemetry (9464), postgres_exporter (9187) and the usual 8080. */
     public static final int DEFAULT_METRICS_PORT = 9433;
@@ -55,7 +60,7 @@ public final class Settings {
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
             MIN_IDLE, ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, PGBOUNCER, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
             UNUSED_TIMEOUT, LEAK_DETECTION, METRICS_PORT, METRICS_HOST, METRICS_USER, METRICS_PASSWORD,
-            METRICS_PASSWORD_FILE, METRICS_AT_START);
+            METRICS_PASSWORD_FILE, METRICS_AT_START, CONFIG_FILE, STRICT, LOG_FORMAT);
 
     /** A pool larger than this is a typo: PostgreSQL itself is rarely run with more connections in all. */
     static final int MAX_POOL_SIZE = 10_000;
@@ -91,6 +96,8 @@ public final class Settings {
     private final Duration resetTimeout;
     private final PoolerMode pooler;
     private final AgentLog.Level logLevel;
+    private final AgentLog.Format logFormat;
+    private final boolean strict;
     private final int connectRetries;
     private final Duration connectBackoff;
     private final Duration connectBackoffMax;
@@ -103,6 +110,7 @@ public final class Settings {
     private final String metricsPassword;
     private final List<String> problems;
     private final List<String> warnings;
+    private final SettingSources sources;
     /** The last URL {@link #pools} accepted; a racy one-entry cache is fine for an answer that never changes. */
     private volatile String lastPooledUrl;
 
@@ -121,6 +129,7 @@ public final class Settings {
         resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, MAX_RESET_TIMEOUT, null);
         pooler = in.choice(PGBOUNCER, PoolerMode.AUTO, "auto, transaction, session or off");
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, "error, warn, info, debug or off");
+        logFormat = in.choice(LOG_FORMAT, AgentLog.Format.TEXT, "text or json");
         connectRetries = in.count(CONNECT_RETRIES, 5, 0, MAX_RETRIES,
                 "a whole number from 0 to " + MAX_RETRIES + ", like 5 (0 = fail at once)");
         connectBackoff = in.duration(CONNECT_BACKOFF, Duration.ofSeconds(1), MIN_BACKOFF, MAX_BACKOFF, null);
@@ -135,38 +144,24 @@ public final class Settings {
         metricsPort = in.port(METRICS_PORT, DEFAULT_METRICS_PORT);
         metricsHost = in.host(METRICS_HOST, "0.0.0.0");
         metricsAtStart = in.bool(METRICS_AT_START, false);
+        strict = in.bool(STRICT, false);
         in.warnIneffectiveIdleTime(minIdle, maxOpen, maxIdleTime, maxLifetime);
         problems = Collections.unmodifiableList(in.problems);
         warnings = Collections.unmodifiableList(in.warnings);
+        sources = in.sources;
     }
 
-    /** Reads the settings; {@code problems()} lists what was wrong with them. */
-    public static Settings load(Map<String, String> env, String agentArgs) {
-        Map<String, String> values = new HashMap<>();
+    /** Reads the settings from every source; {@code problems()} lists what was wrong with them. */
+    public static Settings load(Map<String, String> env, Properties systemProperties, String agentArgs) {
         List<String> problems = new ArrayList<>();
-        for (String key : KEYS) {
-            String value = env.get(key);
-            if (value != null) {
-                values.put(key, value);
-            }
-        }
-        values.putAll(AgentArguments.parse(agentArgs, KEYS, problems));
-        Reader reader = new Reader(values, problems);
-        warnUnknownNames(env, reader.warnings);
-        return new Settings(reader);
+        List<String> warnings = new ArrayList<>();
+        SettingSources sources = SettingSources.read(env, systemProperties, agentArgs, problems, warnings);
+        return new Settings(new Reader(sources, problems, warnings));
     }
 
-    /**
-     * A misspelt knob would otherwise be ignored without a word. Only the agent's own prefixes are checked:
-     * applications have DB_HOST, DB_USER and friends of their own.
-     */
-    private static void warnUnknownNames(Map<String, String> env, List<String> warnings) {
-        for (String name : env.keySet()) {
-            if ((name.startsWith("DB_POOL_") || name.startsWith("DB_MAX_") || name.startsWith("DB_CONN_"))
-                    && !KEYS.contains(name)) {
-                warnings.add(name + " is not read by pool-agent (misspelt?); its settings are " + KEYS);
-            }
-        }
+    /** The environment and the agent arguments only, as if no system property were set. */
+    public static Settings load(Map<String, String> env, String agentArgs) {
+        return load(env, new Properties(), agentArgs);
     }
 
     public static Settings defaults() {
@@ -247,6 +242,21 @@ public final class Settings {
         return logLevel;
     }
 
+    /** Text lines or one JSON object per line, for log shippers. */
+    public AgentLog.Format logFormat() {
+        return logFormat;
+    }
+
+    /** DB_POOL_STRICT: any bad setting disables the agent instead of falling back to its default. */
+    public boolean strict() {
+        return strict;
+    }
+
+    /** True when strict mode must disable the agent: a half-understood configuration pools nothing. */
+    public boolean strictFailure() {
+        return strict && !problems.isEmpty();
+    }
+
     /** How often a pool retries its first connect after a transient failure (retries, not attempts). */
     public int connectRetries() {
         return connectRetries;
@@ -306,6 +316,15 @@ public final class Settings {
         return warnings;
     }
 
+    /**
+     * Where each value in effect that is not a default came from, for the pool's ready line:
+     * "DB_MAX_OPEN_CONNS=10 (agent argument), DB_POOL_RESET=discard (file /etc/pool-agent.properties)";
+     * "" when every setting is a default. The metrics password shows as ***.
+     */
+    public String origins() {
+        return sources.describe();
+    }
+
     /** The Go services' start-up line, "MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m", and ours. */
     public String describe() {
         return "MaxOpen=" + maxOpen + ", MaxIdle=" + maxIdle
@@ -325,22 +344,24 @@ public final class Settings {
 
     /** Parses raw values, collecting one problem line per bad one. */
     private static final class Reader {
-        private final Map<String, String> values;
+        private final SettingSources sources;
         private final List<String> problems;
-        private final List<String> warnings = new ArrayList<>();
+        private final List<String> warnings;
 
-        Reader(Map<String, String> values, List<String> problems) {
-            this.values = values;
+        Reader(SettingSources sources, List<String> problems, List<String> warnings) {
+            this.sources = sources;
             this.problems = problems;
+            this.warnings = warnings;
         }
 
         private String raw(String key) {
-            String value = values.get(key);
+            String value = sources.value(key);
             return value == null || value.trim().isEmpty() ? null : value.trim();
         }
 
         private void reject(String key, String value, String expected, Object fallback) {
             problems.add(key + "=\"" + value + "\" is not valid: expected " + expected + "; using the default " + fallback);
+            sources.forget(key);
         }
 
         boolean bool(String key, boolean fallback) {
@@ -464,7 +485,7 @@ public final class Settings {
          */
         String[] metricsCredentials() {
             String user = raw(METRICS_USER);
-            String password = values.get(METRICS_PASSWORD);
+            String password = sources.value(METRICS_PASSWORD);
             String file = raw(METRICS_PASSWORD_FILE);
             if (user == null && password == null && file == null) {
                 return null;
@@ -492,7 +513,10 @@ public final class Settings {
 
         private String[] refuseEndpoint(String why) {
             problems.add(why + "; the metrics endpoint stays off rather than open to anyone");
-            values.put(METRICS_PORT, "off");
+            sources.overrule(METRICS_PORT, "off");
+            sources.forget(METRICS_USER); // none of them is in effect
+            sources.forget(METRICS_PASSWORD);
+            sources.forget(METRICS_PASSWORD_FILE);
             return null;
         }
 

@@ -3,9 +3,10 @@ package io.poolagent.log;
 import java.io.PrintStream;
 
 /**
- * The agent's one logger: single lines on stderr, prefixed "[pool-agent]", so they stand out in a pod's
- * log whatever logging framework the application uses. Never given a password: callers pass pool names
- * and masked URLs only.
+ * The agent's one logger: single lines on stderr, so they stand out in a pod's log whatever logging framework
+ * the application uses. Text ({@code [pool-agent] 2026-11-28T10:15:30.123Z WARN message}) by default, or one JSON
+ * object per line ({@code DB_POOL_LOG_FORMAT=json}) for log shippers. Never given a password: callers pass pool
+ * names and masked URLs only.
  */
 public final class AgentLog {
 
@@ -14,7 +15,12 @@ public final class AgentLog {
         OFF, ERROR, WARN, INFO, DEBUG
     }
 
+    public enum Format {
+        TEXT, JSON
+    }
+
     private static volatile Level threshold = Level.INFO;
+    private static volatile Format format = Format.TEXT;
     private static final PrintStream out = System.err;
 
     private AgentLog() {
@@ -22,6 +28,10 @@ public final class AgentLog {
 
     public static void setLevel(Level level) {
         threshold = level;
+    }
+
+    public static void setFormat(Format lineFormat) {
+        format = lineFormat;
     }
 
     public static boolean enabled(Level level) {
@@ -36,14 +46,14 @@ public final class AgentLog {
         log(Level.WARN, message);
     }
 
-    /** A warning followed by the stack of {@code where}, one frame per line. */
+    /** A warning followed by the stack of {@code where}, one frame per line (in JSON: one "stack" field). */
     public static void warn(String message, Throwable where) {
         if (enabled(Level.WARN)) {
-            StringBuilder text = new StringBuilder("[pool-agent] WARN ").append(message).append(": ").append(where.getMessage());
+            StringBuilder stack = new StringBuilder();
             for (StackTraceElement frame : where.getStackTrace()) {
-                text.append(System.lineSeparator()).append("\tat ").append(frame);
+                stack.append(stack.length() == 0 ? "" : "\n").append("\tat ").append(frame);
             }
-            out.println(text);
+            out.println(line(Level.WARN, message + ": " + where.getMessage(), stack.toString()));
         }
     }
 
@@ -57,7 +67,61 @@ public final class AgentLog {
 
     public static void log(Level level, String message) {
         if (enabled(level)) {
-            out.println("[pool-agent] " + level + " " + message);
+            out.println(line(level, message, null));
+        }
+    }
+
+    static String line(Level level, String message, String stack) {
+        String time = UtcTime.format(System.currentTimeMillis());
+        if (format == Format.TEXT) {
+            return "[pool-agent] " + time + " " + level + " " + message
+                    + (stack == null || stack.isEmpty() ? "" : System.lineSeparator() + stack);
+        }
+        StringBuilder json = new StringBuilder(message.length() + 96).append("{\"timestamp\":\"").append(time)
+                .append("\",\"level\":\"").append(level).append("\",\"logger\":\"pool-agent\"");
+        String pool = poolOf(message);
+        if (pool != null) {
+            Json.field(json.append(','), "pool", pool);
+        }
+        Json.field(json.append(','), "message", message);
+        if (stack != null && !stack.isEmpty()) {
+            Json.field(json.append(','), "stack", stack);
+        }
+        return json.append('}').toString();
+    }
+
+    /** Messages about one pool start "pool NAME ..." (a name holds no space): that name, for the "pool" field. */
+    static String poolOf(String message) {
+        if (!message.startsWith("pool ")) {
+            return null;
+        }
+        int end = message.indexOf(' ', 5);
+        String name = end < 0 ? message.substring(5) : message.substring(5, end);
+        return name.endsWith(":") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    /** JSON string fields, escaped as RFC 8259 requires. */
+    static final class Json {
+        private Json() {
+        }
+
+        static void field(StringBuilder json, String name, String value) {
+            json.append('"').append(name).append("\":\"");
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '"' || c == '\\') {
+                    json.append('\\').append(c);
+                } else if (c == '\n') {
+                    json.append("\\n");
+                } else if (c == '\t') {
+                    json.append("\\t");
+                } else if (c < 0x20) {
+                    json.append(String.format("\\u%04x", (int) c));
+                } else {
+                    json.append(c);
+                }
+            }
+            json.append('"');
         }
     }
 }

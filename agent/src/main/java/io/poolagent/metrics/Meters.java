@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.poolagent.BuildInfo;
 import io.poolagent.metrics.AgentMetrics.Entry;
 import io.prometheus.client.CollectorRegistry;
 
@@ -33,6 +34,8 @@ final class Meters {
                     "getConnection calls the agent saw but left unpooled (URL not in DB_POOL_URLS, or unpoolable)",
                     passedThrough[entry.ordinal()], "entry", entry.label);
         }
+        Gauge.builder("pool.agent.build.info", () -> 1).description("Which pool-agent runs (always 1)")
+                .tag("version", BuildInfo.version()).register(registry);
         counter(registry, "pool.agent.pools.created", "pools the agent has created", poolsCreated);
         counter(registry, "pool.agent.pools.closed",
                 "pools the agent closed and forgot: unused, superseded by a new password, or failed", poolsClosed);

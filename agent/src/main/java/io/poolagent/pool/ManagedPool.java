@@ -1,6 +1,7 @@
 package io.poolagent.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.poolagent.BuildInfo;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.poolagent.config.GoDuration;
@@ -206,8 +207,10 @@ final class ManagedPool implements PoolStats {
             dataSource = pool;
         }
         unreachable = null;
+        String origins = settings.origins(); // so that an operator sees which source set what
         AgentLog.info("pool " + name + " ready: " + settings.describe() + (postgres
-                ? ", Pooler=" + serverCheck.describe() : " (no session reset: not PostgreSQL)"));
+                ? ", Pooler=" + serverCheck.describe() : " (no session reset: not PostgreSQL)")
+                + ", Version=" + BuildInfo.version() + (origins.isEmpty() ? "" : "; settings from: " + origins));
         AgentLog.debug("start-up: pool " + name + " started in " + (System.nanoTime() - began) / 1000
                 + " us, of which its first connect " + (connected - began) / 1000 + " us");
         onStart.accept(this);

@@ -1,5 +1,8 @@
 package io.poolagent.retry;
 
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientException;
 import java.sql.SQLTransientException;
@@ -17,7 +20,11 @@ import java.sql.SQLTransientException;
  * <p>Everything else is permanent and fails at once: retrying cannot fix 28P01 invalid_password, 28000
  * invalid_authorization_specification, 3D000 invalid_catalog_name (unknown database), a malformed URL
  * or a missing driver. An {@link SQLNonTransientException} (JDBC's own "retrying will not help") is
- * permanent whatever its SQLSTATE: the agent throws one when the driver does not accept the URL.
+ * permanent whatever its SQLSTATE: the agent throws one when the driver does not accept the URL. So is a TLS
+ * certificate the client does not trust, or whose name does not match: pgjdbc reports it as 08006 like a
+ * dropped connection, but only a new certificate or trust store fixes it: a {@link CertificateException} or a
+ * certification-path failure in the cause chain (not any TLS handshake failure: a server going down can cut
+ * a handshake too).
  */
 public final class SqlStates {
 
@@ -25,7 +32,7 @@ public final class SqlStates {
     }
 
     public static boolean isTransient(SQLException e) {
-        if (e instanceof SQLNonTransientException) {
+        if (e instanceof SQLNonTransientException || certificateRefused(e)) {
             return false;
         }
         String state = e.getSQLState();
@@ -38,5 +45,18 @@ public final class SqlStates {
                 || state.equals("57P01")
                 || state.equals("57P02")
                 || state.equals("57P03");
+    }
+
+    private static boolean certificateRefused(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+            if (cause instanceof CertificateException || cause instanceof CertPathBuilderException
+                    || cause instanceof CertPathValidatorException) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 }

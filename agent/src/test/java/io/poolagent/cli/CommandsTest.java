@@ -31,6 +31,13 @@ class CommandsTest {
     }
 
     @Test
+    void versionPrintsTheVersionOnOneLine() {
+        assertEquals(0, run(List.of("--version")));
+        assertTrue(text(out).matches("pool-agent \\S+\n"), text(out));
+        assertEquals("", text(err));
+    }
+
+    @Test
     void anUnknownCommandPrintsTheUsageOnStderrAndExitsTwo() {
         assertEquals(2, run(List.of("pla")));
 

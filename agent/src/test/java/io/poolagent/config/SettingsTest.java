@@ -37,6 +37,10 @@ class SettingsTest {
         assertEquals(Duration.ofSeconds(16), settings.connectBackoffMax());
         assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=tracked,"
                 + " ConnectRetries=5, Backoff=1s..16s", settings.describe());
+        assertEquals(AgentLog.Format.TEXT, settings.logFormat());
+        assertFalse(settings.strict());
+        assertFalse(settings.strictFailure());
+        assertEquals("", settings.origins());
     }
 
     @Test
@@ -139,6 +143,9 @@ class SettingsTest {
             "DB_POOL_METRICS_PORT | 70000 | DB_POOL_METRICS_PORT=\"70000\" is not valid: expected a TCP port from 0 (any free port) to 65535, or off; using the default 9433",
             "DB_POOL_METRICS_PORT | http | DB_POOL_METRICS_PORT=\"http\" is not valid: expected a TCP port from 0 (any free port) to 65535, or off; using the default 9433",
             "DB_POOL_METRICS_HOST | 0.0.0.0/0 | DB_POOL_METRICS_HOST=\"0.0.0.0/0\" is not valid: expected a host name or IP address to listen on, like 0.0.0.0 or 127.0.0.1; using the default 0.0.0.0",
+            "DB_POOL_LOG_FORMAT | xml | DB_POOL_LOG_FORMAT=\"xml\" is not valid: expected text or json; using the default text",
+            "DB_POOL_STRICT | yes | DB_POOL_STRICT=\"yes\" is not valid: expected true or false; using the default false",
+            "DB_POOL_CONFIG_FILE | /nonexistent/pool-agent.properties | DB_POOL_CONFIG_FILE=\"/nonexistent/pool-agent.properties\" cannot be read (NoSuchFileException): expected a readable properties file; using the other sources only",
     })
     void eachBadValueGivesOneLineNamingItAndKeepsTheDefault(String key, String value, String line) {
         Settings settings = Settings.load(Map.of(key, value), null);
@@ -152,6 +159,9 @@ class SettingsTest {
         assertEquals(Settings.defaults().metricsHost(), settings.metricsHost());
         assertEquals(Settings.defaults().pooler(), settings.pooler());
         assertEquals(Settings.defaults().metricsAtStart(), settings.metricsAtStart());
+        assertEquals(Settings.defaults().logFormat(), settings.logFormat());
+        assertEquals(Settings.defaults().strict(), settings.strict());
+        assertEquals("", settings.origins(), "a refused value is not claimed as in effect");
     }
 
     @Test

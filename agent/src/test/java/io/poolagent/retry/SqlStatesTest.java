@@ -3,7 +3,9 @@ package io.poolagent.retry;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
+import javax.net.ssl.SSLHandshakeException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +30,18 @@ class SqlStatesTest {
     void withoutAStateOnlyTheJdbcTypeDecides() {
         assertFalse(SqlStates.isTransient(new SQLException("no state")));
         assertTrue(SqlStates.isTransient(new SQLTransientConnectionException("flaky")));
+    }
+
+    @Test
+    void anUntrustedCertificateIsPermanentThoughPgjdbcCallsIt08006() {
+        SQLException untrusted = new SQLException("SSL error: PKIX path building failed", "08006",
+                new SSLHandshakeException("PKIX path building failed"));
+        untrusted.getCause().initCause(new CertificateException("unable to find valid certification path"));
+        SQLException cutHandshake = new SQLException("SSL error: Remote host terminated the handshake", "08006",
+                new SSLHandshakeException("Remote host terminated the handshake"));
+
+        assertFalse(SqlStates.isTransient(untrusted));
+        assertTrue(SqlStates.isTransient(cutHandshake));
     }
 
     @Test

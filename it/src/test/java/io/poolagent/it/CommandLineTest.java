@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +51,18 @@ class CommandLineTest {
         assertEquals(2, bad.exitCode, bad.toString());
         assertTrue(bad.stderr.contains("plan: service \"auth-service:3\" is not valid: expected SERVICE:PODS:MAX_OPEN[:MAX_PODS]"),
                 bad.toString());
+    }
+
+    @Test
+    void versionPrintsTheJarsImplementationVersion() throws Exception {
+        String version;
+        try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
+            version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
+        ChildJvm.Result r = jar(ChildJvm.on(Jdks.current()), "--version");
+
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("pool-agent " + version, r.stdout.trim(), r.toString());
     }
 
     @Test

@@ -74,6 +74,8 @@ class MetricsEndpointTest {
         }
         assertTrue(metrics.contains("pool_agent_pools_created_total 1.0"), metrics);
         assertEquals(1.0, value(metrics, "pool_agent_database_up", pool), metrics);
+        assertTrue(Pattern.compile("(?m)^pool_agent_build_info\\{version=\"\\d+\\.\\d+\\.\\d+[^\"]*\",} 1\\.0$")
+                .matcher(metrics).find(), metrics);
         // OpenTelemetry's semantic-convention names, as its Prometheus exporter writes them.
         String semconv = "{db_client_connection_pool_name=\"" + pool + "\",";
         String poolLabel = "pool=\"" + pool + "\",}";

@@ -52,11 +52,8 @@ class SessionMatrixTest {
     }
 
     static Stream<Arguments> modesAndJdks() {
-        return Stream.of(
-                Arguments.of("tracked", Jdks.current()),
-                Arguments.of("tracked", Jdks.temurin25()),
-                Arguments.of("discard", Jdks.current()),
-                Arguments.of("off", Jdks.current()));
+        return Stream.concat(Jdks.all().map(jdk -> Arguments.of("tracked", jdk)),
+                Stream.of(Arguments.of("discard", Jdks.current()), Arguments.of("off", Jdks.current())));
     }
 
     @ParameterizedTest(name = "DB_POOL_RESET={0} on {1}")

@@ -1,5 +1,6 @@
 package io.poolagent.it.support;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     private final int maxConnections;
     private final PostgresServer.Auth auth;
+    private PostgresServer.Transport transport = PostgresServer.Transport.PLAIN;
     private final Map<String, String> roles = new LinkedHashMap<>();
     private final List<String> setup = new ArrayList<>();
     private PostgresServer server;
@@ -39,6 +41,12 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         return this;
     }
 
+    /** A server that accepts TLS connections only, with a throwaway certificate: see {@link #rootCertificate()}. */
+    public PostgresExtension tlsOnly() {
+        transport = PostgresServer.Transport.TLS_ONLY;
+        return this;
+    }
+
     /** SQL run as the superuser once the roles exist. */
     public PostgresExtension sql(String... statements) {
         setup.addAll(List.of(statements));
@@ -47,7 +55,7 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = PostgresServer.start(maxConnections, auth);
+        server = PostgresServer.start(maxConnections, auth, transport);
         roles.forEach(server::createRole);
         if (!setup.isEmpty()) {
             server.execute(setup.toArray(new String[0]));
@@ -75,5 +83,10 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
 
     public int port() {
         return server().port();
+    }
+
+    /** The certificate that signed the server's, to verify it with: only for a {@link #tlsOnly()} server. */
+    public Path rootCertificate() {
+        return server().rootCertificate();
     }
 }

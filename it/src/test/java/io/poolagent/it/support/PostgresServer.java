@@ -32,6 +32,11 @@ import java.util.stream.Stream;
  * PostgreSQL refuses to run as root: as root, embedded binaries run under {@code unshare -U} (the same trick
  * zonky uses: inside a fresh user namespace the process is not uid 0, and the root-owned data directory
  * appears owned by the same overflow uid) and system binaries run as the {@code postgres} user.
+ *
+ * <p>With {@link Transport#TLS_ONLY} the server speaks TLS and nothing else: {@code openssl} makes a
+ * throwaway certificate authority and a server certificate it signs (for IP 127.0.0.1) in the data
+ * directory, and pg_hba.conf has {@code hostssl} lines only, so a connection without TLS is refused.
+ * Clients verify the server with {@link #rootCertificate()}.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -44,9 +49,16 @@ public final class PostgresServer implements AutoCloseable {
 
     public enum Auth { TRUST, SCRAM }
 
+    /** How clients reach the server over TCP: without TLS (as every test but the TLS one), or with TLS only. */
+    public enum Transport { PLAIN, TLS_ONLY }
+
+    /** The throwaway authority's certificate in the data directory, for {@code sslrootcert}. */
+    private static final String ROOT_CERTIFICATE = "ca.crt";
+
     private final Path binDir;
     private final List<String> runAs;
     private final Path dataDir;
+    private final Transport transport;
     private final Thread cleanup = new Thread(this::destroyQuietly, "pg-cleanup");
     /**
      * PostgreSQL cannot be told to bind port 0, so the port comes from the OS through a socket that stays
@@ -59,22 +71,31 @@ public final class PostgresServer implements AutoCloseable {
     private boolean portPublished;
     private boolean running;
 
-    private PostgresServer(Path binDir, List<String> runAs, Path dataDir) throws IOException {
+    private PostgresServer(Path binDir, List<String> runAs, Path dataDir, Transport transport) throws IOException {
         this.binDir = binDir;
         this.runAs = runAs;
         this.dataDir = dataDir;
+        this.transport = transport;
         reservePort();
     }
 
     /** Initialises and starts a server; fails (never skips) with a message saying how to get PostgreSQL. */
     public static PostgresServer start(int maxConnections, Auth auth) {
-        PostgresServer server = create(maxConnections, auth);
+        return start(maxConnections, auth, Transport.PLAIN);
+    }
+
+    public static PostgresServer start(int maxConnections, Auth auth, Transport transport) {
+        PostgresServer server = create(maxConnections, auth, transport);
         server.start();
         return server;
     }
 
     /** Initialises a server without starting it, for tests that start the database after the app. */
     public static PostgresServer create(int maxConnections, Auth auth) {
+        return create(maxConnections, auth, Transport.PLAIN);
+    }
+
+    public static PostgresServer create(int maxConnections, Auth auth, Transport transport) {
         try {
             Path bin = binaries();
             boolean root = "root".equals(System.getProperty("user.name"));
@@ -86,7 +107,7 @@ public final class PostgresServer implements AutoCloseable {
                 run(List.of("chown", SUPERUSER + ":" + SUPERUSER, dir.toString()), 30);
             }
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"));
+            PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"), transport);
             Runtime.getRuntime().addShutdownHook(server.cleanup);
             server.initdb(maxConnections, auth);
             return server;
@@ -99,6 +120,30 @@ public final class PostgresServer implements AutoCloseable {
     /** The directory holding the data directory and the server log; deleted by {@link #close()}. */
     public Path directory() {
         return dataDir.getParent();
+    }
+
+    /**
+     * The certificate of the authority that signed the server's certificate, for a client's
+     * {@code sslmode=verify-full&sslrootcert=...}; only for a {@link Transport#TLS_ONLY} server.
+     */
+    public Path rootCertificate() {
+        if (transport != Transport.TLS_ONLY) {
+            throw new IllegalStateException("this server was not started with Transport.TLS_ONLY");
+        }
+        return dataDir.resolve(ROOT_CERTIFICATE);
+    }
+
+    /**
+     * Makes another throwaway certificate authority ({@code ca.key} and {@code ca.crt}) in {@code dir} and
+     * returns its certificate: a root that a client can trust instead of the server's real one.
+     */
+    public static Path certificateAuthority(Path dir, String commonName) {
+        try {
+            run(List.of("sh", "-c", "cd " + dir + " && " + authorityCommand(commonName)), 60);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not make a certificate authority with openssl: " + e.getMessage(), e);
+        }
+        return dir.resolve(ROOT_CERTIFICATE);
     }
 
     public int port() {
@@ -114,7 +159,10 @@ public final class PostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
     }
 
-    /** A connection as the superuser, which pg_hba always lets in without a password. */
+    /**
+     * A connection as the superuser, which pg_hba always lets in without a password (over TLS on a
+     * {@link Transport#TLS_ONLY} server: pgjdbc's default {@code sslmode=prefer} takes it, unverified).
+     */
     public Connection connectAsSuperuser() throws SQLException {
         return DriverManager.getConnection(url(), SUPERUSER, "");
     }
@@ -264,13 +312,52 @@ public final class PostgresServer implements AutoCloseable {
         // The fixture's own superuser always gets in by trust, so that sampling pg_stat_activity or creating
         // roles never depends on the authentication mode under test.
         String method = auth == Auth.SCRAM ? "scram-sha-256" : "trust";
+        // hostssl matches TLS connections only; with no host line, a connection without TLS matches nothing.
+        String tcp = transport == Transport.TLS_ONLY ? "hostssl" : "host";
         String hba = String.join("\n",
                 "local all all trust",
-                "host all " + SUPERUSER + " 127.0.0.1/32 trust",
-                "host all all 127.0.0.1/32 " + method,
+                tcp + " all " + SUPERUSER + " 127.0.0.1/32 trust",
+                tcp + " all all 127.0.0.1/32 " + method,
                 "");
+        if (transport == Transport.TLS_ONLY) {
+            makeCertificates();
+            // server.crt and server.key in the data directory are PostgreSQL's defaults; named anyway.
+            conf += String.join("\n", "ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "");
+        }
         appendAsOwner("postgresql.conf", conf);
         writeAsOwner("pg_hba.conf", hba);
+    }
+
+    /**
+     * A throwaway authority and a server certificate it signs, for IP 127.0.0.1 (what the URL names, so
+     * that {@code sslmode=verify-full} holds), made by the server's user so that it owns the key, which
+     * PostgreSQL wants readable by nobody else. EC P-256 keys: quicker to make than RSA.
+     */
+    private void makeCertificates() throws IOException {
+        String script = String.join(" && ",
+                "cd " + dataDir,
+                authorityCommand("pool-agent test CA"),
+                "openssl req -new -nodes " + EC_KEY + " -subj /CN=127.0.0.1 -keyout server.key -out server.csr",
+                "printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n'"
+                        + " > server.ext",
+                "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial 2 -days 2 -extfile server.ext"
+                        + " -out server.crt",
+                "chmod 600 server.key ca.key",
+                "rm server.csr server.ext");
+        try {
+            shellAsOwner(script, "");
+        } catch (IOException e) {
+            throw new IOException("could not make the server's TLS certificate (TLS tests need openssl on the PATH): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static final String EC_KEY = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1";
+
+    private static String authorityCommand(String commonName) {
+        return "openssl req -new -x509 -days 2 -nodes " + EC_KEY + " -subj '/CN=" + commonName + "'"
+                + " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign"
+                + " -keyout ca.key -out " + ROOT_CERTIFICATE;
     }
 
     // Files in the data directory belong to the server's user; write them through it.

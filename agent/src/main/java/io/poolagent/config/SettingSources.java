@@ -1,0 +1,175 @@
+package io.poolagent.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The raw setting values and where each came from, as operators know it from the OpenTelemetry Java agent.
+ * Highest first: agent arguments, system properties ({@code DB_MAX_OPEN_CONNS} is {@code -Ddb.max.open.conns}),
+ * the properties file named by {@code DB_POOL_CONFIG_FILE} (keys written either way), the environment.
+ * Validation is {@link Settings}' job; this class only gathers and remembers.
+ */
+final class SettingSources {
+
+    static final String ENVIRONMENT = "environment";
+    static final String ARGUMENT = "agent argument";
+
+    private static final String MASK = "***";
+
+    private final Map<String, String> values = new HashMap<>();
+    private final Map<String, String> origins = new HashMap<>();
+
+    private SettingSources() {
+    }
+
+    /**
+     * Reads every source once. Only the agent's own keys are looked up, one by one: a JVM's properties and
+     * environment are never walked (start-up runs in every JVM of a pod), except the environment's names for
+     * the misspelling check.
+     */
+    static SettingSources read(Map<String, String> env, Properties systemProperties, String agentArgs,
+                               List<String> problems, List<String> warnings) {
+        SettingSources sources = new SettingSources();
+        Map<String, String> arguments = AgentArguments.parse(agentArgs, Settings.KEYS, problems);
+        for (String key : Settings.KEYS) {
+            sources.take(key, env.get(key), ENVIRONMENT);
+        }
+        warnUnknownNames(env, warnings);
+        String file = configFile(arguments, systemProperties, env);
+        boolean fileRead = file == null || sources.readFile(file, problems, warnings);
+        for (String key : Settings.KEYS) {
+            String name = propertyName(key);
+            String value = systemProperties.getProperty(name);
+            if (value != null) {
+                sources.take(key, value, "system property " + name);
+            }
+        }
+        for (Map.Entry<String, String> argument : arguments.entrySet()) {
+            sources.take(argument.getKey(), argument.getValue(), ARGUMENT);
+        }
+        if (!fileRead) { // after the merge: whichever source named it, an unreadable file is no setting in effect
+            sources.forget(Settings.CONFIG_FILE);
+        }
+        return sources;
+    }
+
+    /** The OpenTelemetry agent's mapping: lower case, '_' becomes '.'. */
+    static String propertyName(String key) {
+        return key.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** The file's name comes from any source but the file itself, highest first. */
+    private static String configFile(Map<String, String> arguments, Properties systemProperties, Map<String, String> env) {
+        String file = arguments.get(Settings.CONFIG_FILE);
+        if (file == null) {
+            file = systemProperties.getProperty(propertyName(Settings.CONFIG_FILE));
+        }
+        if (file == null) {
+            file = env.get(Settings.CONFIG_FILE);
+        }
+        return file == null || file.trim().isEmpty() ? null : file.trim();
+    }
+
+    /** Takes the file's known keys; false, with one problem line naming the path (never the content), if unreadable. */
+    private boolean readFile(String path, List<String> problems, List<String> warnings) {
+        Properties file = new Properties();
+        try (InputStream in = Files.newInputStream(Paths.get(path))) {
+            file.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) { // RuntimeException: a bad path, a malformed \\u escape
+            problems.add(Settings.CONFIG_FILE + "=\"" + path + "\" cannot be read (" + e.getClass().getSimpleName()
+                    + "): expected a readable properties file; using the other sources only");
+            return false;
+        }
+        String origin = "file " + path;
+        for (String key : Settings.KEYS) {
+            if (!key.equals(Settings.CONFIG_FILE)) {
+                String value = file.getProperty(key);
+                take(key, value != null ? value : file.getProperty(propertyName(key)), origin);
+            }
+        }
+        for (String name : file.stringPropertyNames()) {
+            if (name.equals(Settings.CONFIG_FILE) || name.equals(propertyName(Settings.CONFIG_FILE))) {
+                warnings.add(name + " in " + path + " is ignored: name the file in the environment, a system property"
+                        + " or an agent argument");
+            } else if (!known(name)) {
+                warnings.add(name + " in " + path + " is not read by pool-agent (misspelt?); its settings are "
+                        + Settings.KEYS);
+            }
+        }
+        return true;
+    }
+
+    private static boolean known(String name) {
+        for (String key : Settings.KEYS) {
+            if (name.equals(key) || name.equals(propertyName(key))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A misspelt knob would otherwise be ignored without a word. Only the agent's own prefixes are checked:
+     * applications have DB_HOST, DB_USER and friends of their own.
+     */
+    private static void warnUnknownNames(Map<String, String> env, List<String> warnings) {
+        for (String name : env.keySet()) {
+            if ((name.startsWith("DB_POOL_") || name.startsWith("DB_MAX_") || name.startsWith("DB_CONN_"))
+                    && !Settings.KEYS.contains(name)) {
+                warnings.add(name + " is not read by pool-agent (misspelt?); its settings are " + Settings.KEYS);
+            }
+        }
+    }
+
+    /** Sources are taken lowest first, so a later one overrides. */
+    private void take(String key, String value, String origin) {
+        if (value != null) {
+            values.put(key, value);
+            origins.put(key, origin);
+        }
+    }
+
+    /** The raw value, as the winning source gave it, or null. */
+    String value(String key) {
+        return values.get(key);
+    }
+
+    /** The value was refused: it is not in effect, so the start-up line does not claim it. */
+    void forget(String key) {
+        origins.remove(key);
+    }
+
+    /** The agent overrides the operator's value (a half-configured endpoint stays off). */
+    void overrule(String key, String value) {
+        values.put(key, value);
+        origins.remove(key);
+    }
+
+    /**
+     * "DB_MAX_OPEN_CONNS=10 (agent argument), DB_POOL_RESET=discard (file /etc/pool-agent.properties)": every
+     * value in effect that is not a default, in the order of {@link Settings#KEYS}; "" when all are defaults.
+     * The metrics password shows as ***.
+     */
+    String describe() {
+        StringBuilder text = new StringBuilder();
+        for (String key : Settings.KEYS) {
+            String origin = origins.get(key);
+            String value = origin == null ? null : values.get(key).trim();
+            if (value != null && !value.isEmpty()) { // blank means the default
+                text.append(text.length() == 0 ? "" : ", ").append(key).append('=')
+                        .append(key.equals(Settings.METRICS_PASSWORD) ? MASK : value)
+                        .append(" (").append(origin).append(')');
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,172 @@
+package io.poolagent.config;
+
+import io.poolagent.log.AgentLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Agent arguments, system properties, a properties file and the environment, as the OpenTelemetry agent has them. */
+class SettingSourcesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSystemPropertyIsTheKeyInLowerCaseWithDots() {
+        assertEquals("db.max.open.conns", SettingSources.propertyName("DB_MAX_OPEN_CONNS"));
+        assertEquals("db.pool.metrics.port", SettingSources.propertyName("DB_POOL_METRICS_PORT"));
+
+        Settings settings = Settings.load(Map.of(), properties("db.max.open.conns", "10", "db.pool.metrics.port", "off",
+                "DB_POOL_RESET", "off"), null);
+        assertEquals(10, settings.maxOpen());
+        assertEquals(-1, settings.metricsPort());
+        assertEquals(ResetMode.TRACKED, settings.reset(), "only the dotted name is a system property");
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+    }
+
+    @Test
+    void theArgumentWinsThenThePropertyThenTheFileThenTheEnvironment() throws IOException {
+        Path file = file("DB_MAX_OPEN_CONNS=6\n");
+        Map<String, String> env = new HashMap<>(Map.of("DB_MAX_OPEN_CONNS", "7", "DB_POOL_CONFIG_FILE", file.toString()));
+        Properties properties = properties("db.max.open.conns", "5");
+
+        Settings all = Settings.load(env, properties, "DB_MAX_OPEN_CONNS=4");
+        assertEquals(4, all.maxOpen());
+        assertTrue(all.origins().startsWith("DB_MAX_OPEN_CONNS=4 (agent argument)"), all.origins());
+
+        Settings noArgument = Settings.load(env, properties, null);
+        assertEquals(5, noArgument.maxOpen());
+        assertTrue(noArgument.origins().startsWith("DB_MAX_OPEN_CONNS=5 (system property db.max.open.conns)"),
+                noArgument.origins());
+
+        Settings noProperty = Settings.load(env, new Properties(), null);
+        assertEquals(6, noProperty.maxOpen());
+        assertTrue(noProperty.origins().startsWith("DB_MAX_OPEN_CONNS=6 (file " + file + ")"), noProperty.origins());
+
+        env.remove("DB_POOL_CONFIG_FILE");
+        Settings environmentOnly = Settings.load(env, new Properties(), null);
+        assertEquals(7, environmentOnly.maxOpen());
+        assertEquals("DB_MAX_OPEN_CONNS=7 (environment)", environmentOnly.origins());
+    }
+
+    @Test
+    void theFileTakesKeysWrittenEitherWay() throws IOException {
+        Path file = file("# pool-agent\nDB_MAX_OPEN_CONNS = 10\ndb.pool.reset=discard\n");
+
+        Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", file.toString()), null);
+        assertEquals(10, settings.maxOpen());
+        assertEquals(ResetMode.DISCARD, settings.reset());
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+        assertTrue(settings.warnings().isEmpty(), settings.warnings()::toString);
+    }
+
+    @Test
+    void theFileIsNamedByAnySourceButItself() throws IOException {
+        Path other = file("DB_MAX_OPEN_CONNS=9\n");
+        Path file = file("DB_MAX_OPEN_CONNS=8\ndb.pool.config.file=" + other + "\n");
+
+        Settings byProperty = Settings.load(Map.of(), properties("db.pool.config.file", file.toString()), null);
+        assertEquals(8, byProperty.maxOpen());
+        assertEquals(List.of("db.pool.config.file in " + file + " is ignored: name the file in the environment, a"
+                + " system property or an agent argument"), byProperty.warnings());
+
+        Settings byArgument = Settings.load(Map.of("DB_POOL_CONFIG_FILE", other.toString()), new Properties(),
+                "DB_POOL_CONFIG_FILE=" + file);
+        assertEquals(8, byArgument.maxOpen(), "the argument's file, not the environment's");
+    }
+
+    @Test
+    void aMissingFileIsOneProblemNamingThePathAndTheOtherSourcesStillApply() {
+        String missing = tmp.resolve("absent.properties").toString();
+        Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", missing, "DB_MAX_OPEN_CONNS", "7"),
+                properties("db.pool.reset", "off"), null);
+
+        assertEquals(List.of("DB_POOL_CONFIG_FILE=\"" + missing + "\" cannot be read (NoSuchFileException): expected"
+                + " a readable properties file; using the other sources only"), settings.problems());
+        assertEquals(7, settings.maxOpen());
+        assertEquals(ResetMode.OFF, settings.reset());
+        assertEquals("DB_MAX_OPEN_CONNS=7 (environment), DB_POOL_RESET=off (system property db.pool.reset)",
+                settings.origins());
+    }
+
+    @Test
+    void unknownKeysInTheFileAreWarnedAboutLikeUnknownEnvironmentNames() throws IOException {
+        Path file = file("db.max.open.con=5\nDB_POOL_MAX_CONNS=3\nDB_MAX_IDLE_CONNS=2\n");
+
+        Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", file.toString()), null);
+        assertEquals(2, settings.maxIdle());
+        assertEquals(2, settings.warnings().size(), settings.warnings()::toString);
+        for (String name : new String[] {"db.max.open.con", "DB_POOL_MAX_CONNS"}) {
+            assertTrue(settings.warnings().contains(name + " in " + file + " is not read by pool-agent (misspelt?);"
+                    + " its settings are " + Settings.KEYS), settings.warnings()::toString);
+        }
+    }
+
+    @Test
+    void originsNameEachSourceInKeyOrderAndMaskThePassword() throws IOException {
+        Path file = file("db.pool.reset=discard\n");
+        Settings settings = Settings.load(
+                Map.of("DB_CONN_MAX_LIFETIME", "1m", "DB_POOL_CONFIG_FILE", file.toString(),
+                        "DB_POOL_METRICS_USER", "prom", "DB_POOL_METRICS_PASSWORD", "s3cret", "DB_POOL_LOG_LEVEL", " "),
+                properties("db.pool.metrics.port", "9500"), "DB_MAX_OPEN_CONNS=10");
+
+        assertEquals("DB_MAX_OPEN_CONNS=10 (agent argument), DB_CONN_MAX_LIFETIME=1m (environment),"
+                + " DB_POOL_RESET=discard (file " + file + "), DB_POOL_METRICS_PORT=9500 (system property"
+                + " db.pool.metrics.port), DB_POOL_METRICS_USER=prom (environment), DB_POOL_METRICS_PASSWORD=***"
+                + " (environment), DB_POOL_CONFIG_FILE=" + file + " (environment)", settings.origins());
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+    }
+
+    @Test
+    void aRefusedEndpointConfigurationIsNotClaimedAsInEffect() {
+        Settings settings = Settings.load(Map.of("DB_POOL_METRICS_USER", "prom", "DB_POOL_METRICS_PORT", "9500"), null);
+
+        assertEquals(-1, settings.metricsPort());
+        assertEquals("", settings.origins());
+    }
+
+    @Test
+    void strictModeDisablesTheAgentOnlyWhenASettingIsBad() throws IOException {
+        assertFalse(Settings.load(Map.of("DB_POOL_STRICT", "true", "DB_MAX_OPEN_CONNS", "5"), null).strictFailure());
+        assertTrue(Settings.load(Map.of("DB_POOL_STRICT", "true", "DB_MAX_OPEN_CONNS", "abc"), null).strictFailure());
+        assertTrue(Settings.load(Map.of("DB_POOL_CONFIG_FILE", file("DB_POOL_STRICT=TRUE\n").toString()),
+                "DB_POOL_RESET=sometimes").strictFailure(), "from any source");
+        assertTrue(Settings.load(Map.of("DB_POOL_STRICT", "true", "DB_POOL_METRICS_USER", "prom"), null)
+                .strictFailure(), "a refused endpoint is a bad setting too");
+
+        Settings lenient = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "abc"), null);
+        assertFalse(lenient.strictFailure());
+        assertEquals(25, lenient.maxOpen());
+    }
+
+    @Test
+    void theLogFormatIsTextOrJson() {
+        assertEquals(AgentLog.Format.JSON, Settings.load(Map.of("DB_POOL_LOG_FORMAT", "json"), null).logFormat());
+        assertEquals(AgentLog.Format.JSON, Settings.load(Map.of(), properties("db.pool.log.format", "JSON"), null)
+                .logFormat());
+        assertEquals(AgentLog.Format.TEXT, Settings.load(Map.of("DB_POOL_LOG_FORMAT", "text"), null).logFormat());
+    }
+
+    private Path file(String text) throws IOException {
+        return Files.writeString(Files.createTempFile(tmp, "pool-agent", ".properties"), text);
+    }
+
+    private static Properties properties(String... namesAndValues) {
+        Properties properties = new Properties();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            properties.setProperty(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return properties;
+    }
+}
