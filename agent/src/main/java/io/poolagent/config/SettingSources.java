@@ -5,12 +5,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * The raw setting values and where each came from, as operators know it from the OpenTelemetry Java agent.
@@ -24,6 +26,10 @@ final class SettingSources {
     static final String ARGUMENT = "agent argument";
 
     private static final String MASK = "***";
+    /** A password parameter inside a URL prefix of DB_POOL_URLS (unusual, but then never logged). */
+    private static final Pattern URL_SECRET = Pattern.compile("(?i)(password[^=&;,]*=)[^&;,]*");
+    /** Larger is no configuration file: someone named the wrong one. */
+    static final long MAX_FILE_BYTES = 64 * 1024;
 
     private final Map<String, String> values = new HashMap<>();
     private final Map<String, String> origins = new HashMap<>();
@@ -79,11 +85,23 @@ final class SettingSources {
         return file == null || file.trim().isEmpty() ? null : file.trim();
     }
 
-    /** Takes the file's known keys; false, with one problem line naming the path (never the content), if unreadable. */
+    /**
+     * Takes the file's known keys; false, with one problem line naming the path (never the content), if it
+     * cannot be read. Only a regular file of at most {@link #MAX_FILE_BYTES} is opened: premain runs before the
+     * application, and a FIFO, a device or a huge file named by mistake must not hang or exhaust the JVM.
+     */
     private boolean readFile(String path, List<String> problems, List<String> warnings) {
         Properties file = new Properties();
-        try (InputStream in = Files.newInputStream(Paths.get(path))) {
-            file.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        try {
+            Path candidate = Paths.get(path);
+            if (Files.exists(candidate) && (!Files.isRegularFile(candidate) || Files.size(candidate) > MAX_FILE_BYTES)) {
+                problems.add(Settings.CONFIG_FILE + "=\"" + path + "\" is not a regular file of at most "
+                        + MAX_FILE_BYTES / 1024 + " KiB: expected a properties file; using the other sources only");
+                return false;
+            }
+            try (InputStream in = Files.newInputStream(candidate)) {
+                file.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
         } catch (IOException | RuntimeException e) { // RuntimeException: a bad path, a malformed \\u escape
             problems.add(Settings.CONFIG_FILE + "=\"" + path + "\" cannot be read (" + e.getClass().getSimpleName()
                     + "): expected a readable properties file; using the other sources only");
@@ -96,16 +114,29 @@ final class SettingSources {
                 take(key, value != null ? value : file.getProperty(propertyName(key)), origin);
             }
         }
+        int unshown = 0;
         for (String name : file.stringPropertyNames()) {
             if (name.equals(Settings.CONFIG_FILE) || name.equals(propertyName(Settings.CONFIG_FILE))) {
                 warnings.add(name + " in " + path + " is ignored: name the file in the environment, a system property"
                         + " or an agent argument");
-            } else if (!known(name)) {
+            } else if (known(name)) {
+                continue;
+            } else if (looksLikeASettingName(name)) {
                 warnings.add(name + " in " + path + " is not read by pool-agent (misspelt?); its settings are "
                         + Settings.KEYS);
+            } else {
+                unshown++; // a bare line of a secret file named by mistake is read as a key: never repeat it
             }
         }
+        if (unshown > 0) {
+            warnings.add(path + " has " + unshown + " line(s) that are no setting (not shown: the file may hold a"
+                    + " secret; is it the right file?)");
+        }
         return true;
+    }
+
+    private static boolean looksLikeASettingName(String name) {
+        return (name.startsWith("DB_") || name.startsWith("db.")) && name.matches("[A-Za-z0-9_.]+");
     }
 
     private static boolean known(String name) {
@@ -166,7 +197,8 @@ final class SettingSources {
             String value = origin == null ? null : values.get(key).trim();
             if (value != null && !value.isEmpty()) { // blank means the default
                 text.append(text.length() == 0 ? "" : ", ").append(key).append('=')
-                        .append(key.equals(Settings.METRICS_PASSWORD) ? MASK : value)
+                        .append(key.equals(Settings.METRICS_PASSWORD) ? MASK
+                                : key.equals(Settings.URLS) ? URL_SECRET.matcher(value).replaceAll("$1" + MASK) : value)
                         .append(" (").append(origin).append(')');
             }
         }

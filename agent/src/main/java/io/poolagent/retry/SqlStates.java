@@ -21,8 +21,8 @@ import java.sql.SQLTransientException;
  * invalid_authorization_specification, 3D000 invalid_catalog_name (unknown database), a malformed URL
  * or a missing driver. An {@link SQLNonTransientException} (JDBC's own "retrying will not help") is
  * permanent whatever its SQLSTATE: the agent throws one when the driver does not accept the URL. So is a TLS
- * certificate the client does not trust, or whose name does not match: pgjdbc reports it as 08006 like a
- * dropped connection, but only a new certificate or trust store fixes it: a {@link CertificateException} or a
+ * certificate the client does not trust: pgjdbc reports it as 08006 like a dropped connection, but only a new
+ * certificate or trust store fixes it: a {@link CertificateException} or a
  * certification-path failure in the cause chain (not any TLS handshake failure: a server going down can cut
  * a handshake too).
  */
@@ -47,14 +47,13 @@ public final class SqlStates {
                 || state.equals("57P03");
     }
 
+    /** Looks a bounded way down the cause chain: a chain with a cycle in it must not hang a connect. */
     private static boolean certificateRefused(Throwable e) {
-        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+        Throwable cause = e.getCause();
+        for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
             if (cause instanceof CertificateException || cause instanceof CertPathBuilderException
                     || cause instanceof CertPathValidatorException) {
                 return true;
-            }
-            if (cause.getCause() == cause) {
-                break;
             }
         }
         return false;

@@ -114,6 +114,29 @@ class SettingSourcesTest {
     }
 
     @Test
+    void aSecretFileNamedByMistakeIsNeverRepeated() throws IOException {
+        Path file = file("hunter2-secret\n");
+
+        Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", file.toString()), null);
+
+        assertEquals(List.of(file + " has 1 line(s) that are no setting (not shown: the file may hold a secret;"
+                + " is it the right file?)"), settings.warnings());
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+    }
+
+    @Test
+    void aDeviceOrAHugeFileIsNotRead() throws IOException {
+        Path huge = file("DB_MAX_OPEN_CONNS=5\n" + "#".repeat((int) SettingSources.MAX_FILE_BYTES));
+
+        for (String path : new String[] {"/dev/zero", huge.toString()}) {
+            Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", path, "DB_MAX_OPEN_CONNS", "7"), null);
+            assertEquals(7, settings.maxOpen());
+            assertEquals(List.of("DB_POOL_CONFIG_FILE=\"" + path + "\" is not a regular file of at most 64 KiB:"
+                    + " expected a properties file; using the other sources only"), settings.problems());
+        }
+    }
+
+    @Test
     void originsNameEachSourceInKeyOrderAndMaskThePassword() throws IOException {
         Path file = file("db.pool.reset=discard\n");
         Settings settings = Settings.load(

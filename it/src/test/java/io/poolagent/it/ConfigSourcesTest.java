@@ -71,7 +71,7 @@ class ConfigSourcesTest {
         assertEquals(10, r.intValue("ok"), r.toString());
         List<String> lines = new ArrayList<>();
         for (String line : r.stderr.split("\n")) {
-            if (!line.isBlank()) {
+            if (line.startsWith("{") || line.contains("pool-agent")) { // the JVM's own warnings, if any, are not ours
                 lines.add(line);
             }
         }
