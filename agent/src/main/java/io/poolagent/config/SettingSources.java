@@ -26,8 +26,6 @@ final class SettingSources {
     static final String ARGUMENT = "agent argument";
 
     private static final String MASK = "***";
-    /** A password parameter inside a URL prefix of DB_POOL_URLS (unusual, but then never logged). */
-    private static final Pattern URL_SECRET = Pattern.compile("(?i)(password[^=&;,]*=)[^&;,]*");
     /** Larger is no configuration file: someone named the wrong one. */
     static final long MAX_FILE_BYTES = 64 * 1024;
 
@@ -59,8 +57,10 @@ final class SettingSources {
                 sources.take(key, value, "system property " + name);
             }
         }
-        for (Map.Entry<String, String> argument : arguments.entrySet()) {
-            sources.take(argument.getKey(), argument.getValue(), ARGUMENT);
+        if (!arguments.isEmpty()) { // no iterator classes to load in the usual JVM, which has no arguments
+            for (Map.Entry<String, String> argument : arguments.entrySet()) {
+                sources.take(argument.getKey(), argument.getValue(), ARGUMENT);
+            }
         }
         if (!fileRead) { // after the merge: whichever source named it, an unreadable file is no setting in effect
             sources.forget(Settings.CONFIG_FILE);
@@ -99,9 +99,7 @@ final class SettingSources {
                         + MAX_FILE_BYTES / 1024 + " KiB: expected a properties file; using the other sources only");
                 return false;
             }
-            try (InputStream in = Files.newInputStream(candidate)) {
-                file.load(new InputStreamReader(in, StandardCharsets.UTF_8));
-            }
+            FileText.load(candidate, file);
         } catch (IOException | RuntimeException e) { // RuntimeException: a bad path, a malformed \\u escape
             problems.add(Settings.CONFIG_FILE + "=\"" + path + "\" cannot be read (" + e.getClass().getSimpleName()
                     + "): expected a readable properties file; using the other sources only");
@@ -133,6 +131,18 @@ final class SettingSources {
                     + " secret; is it the right file?)");
         }
         return true;
+    }
+
+    /**
+     * The reading itself, in a class of its own: the verifier loads the reader classes for the code that
+     * uses them, and a JVM without a configuration file should not pay for that.
+     */
+    private static final class FileText {
+        static void load(Path path, Properties into) throws IOException {
+            try (InputStream in = Files.newInputStream(path)) {
+                into.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+            }
+        }
     }
 
     private static boolean looksLikeASettingName(String name) {
@@ -179,6 +189,17 @@ final class SettingSources {
         origins.remove(key);
     }
 
+    /**
+     * A password parameter inside a URL prefix of DB_POOL_URLS (unusual, but then never logged). The regex is
+     * compiled only then: loading java.util.regex costs every JVM's start-up some thirty classes.
+     */
+    private static String withoutPasswords(String urls) {
+        if (!urls.toLowerCase(Locale.ROOT).contains("password")) {
+            return urls;
+        }
+        return Pattern.compile("(?i)(password[^=&;,]*=)[^&;,]*").matcher(urls).replaceAll("$1" + MASK);
+    }
+
     /** The agent overrides the operator's value (a half-configured endpoint stays off). */
     void overrule(String key, String value) {
         values.put(key, value);
@@ -198,7 +219,7 @@ final class SettingSources {
             if (value != null && !value.isEmpty()) { // blank means the default
                 text.append(text.length() == 0 ? "" : ", ").append(key).append('=')
                         .append(key.equals(Settings.METRICS_PASSWORD) ? MASK
-                                : key.equals(Settings.URLS) ? URL_SECRET.matcher(value).replaceAll("$1" + MASK) : value)
+                                : key.equals(Settings.URLS) ? withoutPasswords(value) : value)
                         .append(" (").append(origin).append(')');
             }
         }
