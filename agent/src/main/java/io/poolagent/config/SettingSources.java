@@ -1,5 +1,7 @@
 package io.poolagent.config;
 
+import io.poolagent.pool.JdbcUrls;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 /**
  * The raw setting values and where each came from, as operators know it from the OpenTelemetry Java agent.
@@ -190,14 +191,18 @@ final class SettingSources {
     }
 
     /**
-     * A password parameter inside a URL prefix of DB_POOL_URLS (unusual, but then never logged). The regex is
-     * compiled only then: loading java.util.regex costs every JVM's start-up some thirty classes.
+     * A password inside a URL prefix of DB_POOL_URLS (unusual, but then never logged), masked as every URL the
+     * agent logs. Only then is JdbcUrls loaded: its patterns would cost every JVM's start-up java.util.regex.
      */
     private static String withoutPasswords(String urls) {
-        if (!urls.toLowerCase(Locale.ROOT).contains("password")) {
+        if (!urls.toLowerCase(Locale.ROOT).contains("password") && urls.indexOf('@') < 0) {
             return urls;
         }
-        return Pattern.compile("(?i)(password[^=&;,]*=)[^&;,]*").matcher(urls).replaceAll("$1" + MASK);
+        StringBuilder masked = new StringBuilder();
+        for (String prefix : urls.split(",")) {
+            masked.append(masked.length() == 0 ? "" : ",").append(JdbcUrls.mask(prefix));
+        }
+        return masked.toString();
     }
 
     /** The agent overrides the operator's value (a half-configured endpoint stays off). */

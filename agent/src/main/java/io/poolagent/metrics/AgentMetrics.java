@@ -88,19 +88,15 @@ public final class AgentMetrics {
         if (port < 0) {
             return null; // no endpoint, nothing reads meters: Micrometer never loads
         }
-        if (meters == null) {
-            meters = new Meters(intercepted, passedThrough, poolsCreated, poolsClosed);
-        }
-        MetricsTrackerFactory tracker = meters.add(pool);
-        startServerOnce();
-        return tracker;
+        startNow();
+        return meters.add(pool);
     }
 
     /**
      * Opens the endpoint before any pool exists (DB_POOL_METRICS_AT_START): probes then find it in a JVM that
      * connects only on its first request, which an unready pod never gets. Readiness is 200 with no pools.
      */
-    public synchronized void startNow() {
+    public synchronized void startNow() { // also each pool's way to Micrometer and the endpoint
         if (port < 0) {
             return;
         }

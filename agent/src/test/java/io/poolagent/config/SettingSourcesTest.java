@@ -114,6 +114,15 @@ class SettingSourcesTest {
     }
 
     @Test
+    void aPasswordInAUrlPrefixIsMaskedInTheOrigins() {
+        Settings settings = Settings.load(Map.of("DB_POOL_URLS",
+                "jdbc:postgresql://app:s3cr3t@db1/,jdbc:postgresql://db2/?password=pw2"), null);
+
+        assertEquals("DB_POOL_URLS=jdbc:postgresql://app:***@db1/,jdbc:postgresql://db2/?password=*** (environment)",
+                settings.origins());
+    }
+
+    @Test
     void aSecretFileNamedByMistakeIsNeverRepeated() throws IOException {
         Path file = file("hunter2-secret\n");
 

@@ -11,6 +11,8 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * PgBouncer in transaction mode in front of a test server, for the benchmarks: the alternative operators
@@ -79,7 +81,7 @@ public final class PgBouncer implements AutoCloseable {
         Process p = new ProcessBuilder(BINARY.toString(), "--version").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
-        java.util.regex.Matcher version = java.util.regex.Pattern.compile("PgBouncer (\\d+)\\.(\\d+)").matcher(out);
+        Matcher version = Pattern.compile("PgBouncer (\\d+)\\.(\\d+)").matcher(out);
         return version.find() && (Integer.parseInt(version.group(1)) > 1 || Integer.parseInt(version.group(2)) >= 21);
     }
 
