@@ -53,6 +53,14 @@ public final class Settings {
     public static final String CONFIG_FILE = "DB_POOL_CONFIG_FILE";
     public static final String STRICT = "DB_POOL_STRICT";
     public static final String LOG_FORMAT = "DB_POOL_LOG_FORMAT";
+    public static final String HEADROOM = "DB_POOL_HEADROOM";
+    public static final String SERVICE = "DB_POOL_SERVICE";
+    public static final String SHARE_WEIGHT = "DB_POOL_SHARE_WEIGHT";
+    public static final String SHARE_PERIOD = "DB_POOL_SHARE_PERIOD";
+    public static final String MIN_OPEN = "DB_POOL_MIN_OPEN";
+    public static final String MAX_OPEN_CAP = "DB_POOL_MAX_OPEN_CAP";
+    /** DB_MAX_OPEN_CONNS=auto: the pool takes its share of the server (see {@link ShareSettings}). */
+    public static final String AUTO = "auto";
 
     /** Clear of jmx_exporter (9404), OpenTelemetry (9464), postgres_exporter (9187) and the usual 8080. */
     public static final int DEFAULT_METRICS_PORT = 9433;
@@ -60,7 +68,10 @@ public final class Settings {
     static final List<String> KEYS = List.of(ENABLED, URLS, MAX_OPEN, MAX_IDLE, MAX_LIFETIME, MAX_IDLE_TIME,
             MIN_IDLE, ACQUIRE_TIMEOUT, RESET, RESET_TIMEOUT, PGBOUNCER, LOG_LEVEL, CONNECT_RETRIES, CONNECT_BACKOFF, CONNECT_BACKOFF_MAX,
             UNUSED_TIMEOUT, LEAK_DETECTION, METRICS_PORT, METRICS_HOST, METRICS_USER, METRICS_PASSWORD,
-            METRICS_PASSWORD_FILE, METRICS_AT_START, CONFIG_FILE, STRICT, LOG_FORMAT);
+            METRICS_PASSWORD_FILE, METRICS_AT_START, CONFIG_FILE, STRICT, LOG_FORMAT, HEADROOM, SERVICE, SHARE_WEIGHT,
+            SHARE_PERIOD, MIN_OPEN, MAX_OPEN_CAP);
+    private static final List<String> SHARE_KEYS = List.of(HEADROOM, SERVICE, SHARE_WEIGHT, SHARE_PERIOD, MIN_OPEN,
+            MAX_OPEN_CAP);
 
     /** A pool larger than this is a typo: PostgreSQL itself is rarely run with more connections in all. */
     static final int MAX_POOL_SIZE = 10_000;
@@ -83,10 +94,16 @@ public final class Settings {
     static final Duration MIN_UNUSED_TIMEOUT = Duration.ofSeconds(1);
     static final Duration MAX_UNUSED_TIMEOUT = Duration.ofDays(7);
     static final Duration MIN_LEAK_DETECTION = Duration.ofSeconds(1);
+    /** Counting the server's sessions more often than this would cost the server more than it tells. */
+    static final Duration MIN_SHARE_PERIOD = Duration.ofSeconds(1);
+    static final Duration MAX_SHARE_PERIOD = Duration.ofMinutes(10);
+    static final int MAX_WEIGHT = 100;
 
     private final boolean enabled;
     private final List<String> urlPrefixes;
     private final int maxOpen;
+    /** Null unless DB_MAX_OPEN_CONNS=auto. */
+    private final ShareSettings share;
     private final int maxIdle;
     private final int minIdle;
     private final Duration maxLifetime;
@@ -117,8 +134,9 @@ public final class Settings {
     private Settings(Reader in) {
         enabled = in.bool(ENABLED, true);
         urlPrefixes = in.urlPrefixes(URLS, List.of("jdbc:postgresql:"));
-        maxOpen = in.count(MAX_OPEN, 25, 1, MAX_POOL_SIZE, "a whole number from 1 to " + MAX_POOL_SIZE
-                + ", like 25 (Go's 0 = unlimited cannot be pooled)");
+        share = in.auto() ? in.share() : in.noShare();
+        maxOpen = share != null ? share.ceiling() : in.count(MAX_OPEN, 25, 1, MAX_POOL_SIZE, "a whole number from 1 to "
+                + MAX_POOL_SIZE + ", like 25, or auto for a share of the server (Go's 0 = unlimited cannot be pooled)");
         maxIdle = in.count(MAX_IDLE, Math.min(10, maxOpen), 0, maxOpen,
                 "a whole number from 0 to DB_MAX_OPEN_CONNS (" + maxOpen + ")");
         maxLifetime = in.duration(MAX_LIFETIME, Duration.ofMinutes(5), MIN_LIFETIME, MAX_CONNECTION_AGE, "0 for no limit");
@@ -156,7 +174,7 @@ public final class Settings {
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         SettingSources sources = SettingSources.read(env, systemProperties, agentArgs, problems, warnings);
-        return new Settings(new Reader(sources, problems, warnings));
+        return new Settings(new Reader(sources, problems, warnings, env.get("HOSTNAME")));
     }
 
     /** The environment and the agent arguments only, as if no system property were set. */
@@ -190,8 +208,14 @@ public final class Settings {
         return urlPrefixes;
     }
 
+    /** DB_MAX_OPEN_CONNS; with {@code auto}, the most the pool may ever reach (DB_POOL_MAX_OPEN_CAP or the limit). */
     public int maxOpen() {
         return maxOpen;
+    }
+
+    /** How the pool takes its share of the server; null unless DB_MAX_OPEN_CONNS=auto. */
+    public ShareSettings share() {
+        return share;
     }
 
     /** Go's MaxIdleConns: a ceiling. A returned connection beyond this many idle ones is closed at once. */
@@ -327,7 +351,7 @@ public final class Settings {
 
     /** The Go services' start-up line, "MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m", and ours. */
     public String describe() {
-        return "MaxOpen=" + maxOpen + ", MaxIdle=" + maxIdle
+        return "MaxOpen=" + (share == null ? String.valueOf(maxOpen) : AUTO + " (" + share + ")") + ", MaxIdle=" + maxIdle
                 + ", MaxLifetime=" + GoDuration.format(maxLifetime)
                 + ", MaxIdleTime=" + GoDuration.format(maxIdleTime)
                 + (minIdle == 0 ? "" : ", MinIdle=" + minIdle)
@@ -347,11 +371,63 @@ public final class Settings {
         private final SettingSources sources;
         private final List<String> problems;
         private final List<String> warnings;
+        private final String host;
 
-        Reader(SettingSources sources, List<String> problems, List<String> warnings) {
+        Reader(SettingSources sources, List<String> problems, List<String> warnings, String host) {
             this.sources = sources;
             this.problems = problems;
             this.warnings = warnings;
+            this.host = host;
+        }
+
+        boolean auto() {
+            String value = raw(MAX_OPEN);
+            return value != null && value.equalsIgnoreCase(AUTO);
+        }
+
+        ShareSettings share() {
+            int slots = -1;
+            int percent = -1;
+            String headroom = raw(HEADROOM);
+            if (headroom != null) {
+                boolean isPercent = headroom.endsWith("%");
+                int value = count(HEADROOM, -1, 0, isPercent ? 90 : MAX_POOL_SIZE, "a number of connections like 10,"
+                        + " or a percentage of the server's budget from 0% to 90% like 15%", "max(12, 10%)",
+                        isPercent ? headroom.substring(0, headroom.length() - 1).trim() : headroom);
+                if (isPercent) {
+                    percent = value;
+                } else {
+                    slots = value;
+                }
+            }
+            String service = raw(SERVICE);
+            if (service != null && !ServiceName.valid(service)) {
+                reject(SERVICE, service, "1 to " + ServiceName.MAX_LENGTH + " letters, digits, '.', '_' or '-'",
+                        "from the host name");
+                service = null;
+            }
+            int weight = count(SHARE_WEIGHT, 1, 1, MAX_WEIGHT, "a whole number from 1 to " + MAX_WEIGHT
+                    + ", like 2 for a service whose instances count twice");
+            int minOpen = count(MIN_OPEN, 1, 1, MAX_POOL_SIZE, "a whole number from 1 to " + MAX_POOL_SIZE);
+            int cap = count(MAX_OPEN_CAP, 0, 0, MAX_POOL_SIZE, "a whole number from " + minOpen + " ("
+                    + MIN_OPEN + ") to " + MAX_POOL_SIZE + ", or 0 for none");
+            if (cap > 0 && cap < minOpen) {
+                reject(MAX_OPEN_CAP, raw(MAX_OPEN_CAP), "at least " + MIN_OPEN + " (" + minOpen + ")", "none");
+                cap = 0;
+            }
+            Duration period = duration(SHARE_PERIOD, Duration.ofSeconds(10), MIN_SHARE_PERIOD, MAX_SHARE_PERIOD, null);
+            return new ShareSettings(slots, percent, service != null ? service : ServiceName.fromHost(host), weight,
+                    minOpen, cap, period);
+        }
+
+        /** A fixed DB_MAX_OPEN_CONNS: the share settings do nothing, which their author should hear. */
+        ShareSettings noShare() {
+            for (String key : SHARE_KEYS) {
+                if (raw(key) != null) {
+                    warnings.add(key + " has no effect unless " + MAX_OPEN + "=" + AUTO);
+                }
+            }
+            return null;
         }
 
         private String raw(String key) {
@@ -394,7 +470,12 @@ public final class Settings {
         }
 
         int count(String key, int fallback, int min, int max, String expected) {
-            String value = raw(key);
+            return count(key, fallback, min, max, expected, fallback, raw(key));
+        }
+
+        /** {@code value} is what to parse (a part of the raw value); the problem line shows the raw value. */
+        private int count(String key, int fallback, int min, int max, String expected, Object shownFallback,
+                          String value) {
             if (value == null) {
                 return fallback;
             }
@@ -406,7 +487,7 @@ public final class Settings {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            reject(key, value, expected, fallback);
+            reject(key, raw(key), expected, shownFallback);
             return fallback;
         }
 

@@ -88,13 +88,16 @@ public final class AgentMetrics {
         if (port < 0) {
             return null; // no endpoint, nothing reads meters: Micrometer never loads
         }
-        startNow();
-        return meters.add(pool);
+        if (meters == null) {
+            meters = new Meters(intercepted, passedThrough, poolsCreated, poolsClosed);
+        }
+        return meters.add(pool); // the caller opens the endpoint once HikariCP's meters are in too (startNow)
     }
 
     /**
-     * Opens the endpoint before any pool exists (DB_POOL_METRICS_AT_START): probes then find it in a JVM that
-     * connects only on its first request, which an unready pod never gets. Readiness is 200 with no pools.
+     * Opens the endpoint: once the first pool's series all exist, or before any pool exists
+     * (DB_POOL_METRICS_AT_START), so that probes find it in a JVM that connects only on its first request,
+     * which an unready pod never gets. Readiness is 200 with no pools.
      */
     public synchronized void startNow() { // also each pool's way to Micrometer and the endpoint
         if (port < 0) {

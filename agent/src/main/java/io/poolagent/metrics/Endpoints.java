@@ -80,6 +80,18 @@ final class Endpoints {
             if (unreachable != null) {
                 field(json, "Unreachable", unreachable).append(',');
             }
+            ShareStats share = pool.share();
+            if (share != null) {
+                json.append("\"Share\":{");
+                field(json, "Connections", share.target()).append(',');
+                field(json, "Entitled", share.share()).append(',');
+                field(json, "Instances", share.instances()).append(',');
+                field(json, "OtherSessions", share.others()).append(',');
+                field(json, "Budget", share.budget()).append(',');
+                field(json, "Headroom", share.headroom()).append(',');
+                field(json, "Evaluations", share.evaluations()).append(',');
+                field(json, "LastResize", share.lastReason()).append("},");
+            }
             json.append("\"Settings\":{");
             String inner = "";
             for (Map.Entry<String, Object> setting : pool.settings().entrySet()) {

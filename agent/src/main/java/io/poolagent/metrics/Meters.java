@@ -45,6 +45,9 @@ final class Meters {
     MetricsTrackerFactory add(PoolStats pool) {
         registerGoStatsMeters(registry, pool);
         registerAgentMeters(registry, pool);
+        if (pool.share() != null) {
+            registerShareMeters(registry, pool.name(), pool.share());
+        }
         return SemanticConventions.register(registry, pool, new MicrometerMetricsTrackerFactory(registry));
     }
 
@@ -105,6 +108,38 @@ final class Meters {
         FunctionCounter.builder("pool.agent.leaks.detected", pool, PoolStats::leaksDetected)
                 .description("Connections held longer than DB_POOL_LEAK_DETECTION (each reported once, with the"
                         + " borrower's stack)").tag("pool", pool.name()).register(meters);
+    }
+
+    /** DB_MAX_OPEN_CONNS=auto: the share a pool took of its server, and why it last changed. */
+    private static void registerShareMeters(MeterRegistry meters, String pool, ShareStats share) {
+        shareGauge(meters, "pool.agent.share.connections", "The pool's size now, taken as its share of the server"
+                + " (DB_MAX_OPEN_CONNS=auto)", pool, share, ShareStats::target);
+        shareGauge(meters, "pool.agent.share.entitled", "The share the pool grows towards as slots become free",
+                pool, share, ShareStats::share);
+        shareGauge(meters, "pool.agent.share.instances", "Auto-sized pools seen on the server, this one included",
+                pool, share, ShareStats::instances);
+        shareGauge(meters, "pool.agent.share.other.sessions", "Client sessions of other applications on the server"
+                + " (the highest of the recent counts)", pool, share, ShareStats::others);
+        shareGauge(meters, "pool.agent.share.budget", "max_connections less the reserved slots", pool, share,
+                ShareStats::budget);
+        shareGauge(meters, "pool.agent.share.headroom", "Slots of the budget no instance takes (DB_POOL_HEADROOM)",
+                pool, share, ShareStats::headroom);
+        FunctionCounter.builder("pool.agent.share.evaluations", share, ShareStats::evaluations)
+                .description("Counts of the server's sessions the pool's share was computed from").tag("pool", pool)
+                .register(meters);
+        FunctionCounter.builder("pool.agent.share.retired", share, ShareStats::retired)
+                .description("Connections closed because the pool was above its share").tag("pool", pool)
+                .register(meters);
+        for (String reason : share.reasons()) {
+            Gauge.builder("pool.agent.share.last.resize", share, s -> reason.equals(s.lastReason()) ? 1 : 0)
+                    .description("1 for the reason of the pool's last resize, 0 for the others").tag("pool", pool)
+                    .tag("reason", reason).register(meters);
+        }
+    }
+
+    private static void shareGauge(MeterRegistry meters, String name, String help, String pool, ShareStats share,
+                                   ToDoubleFunction<ShareStats> value) {
+        Gauge.builder(name, share, value).description(help).tag("pool", pool).register(meters);
     }
 
     private static void tagged(MeterRegistry meters, String name, String help, PoolStats pool,

@@ -70,6 +70,11 @@ public interface PoolStats {
     /** Borrows reported as possible leaks (DB_POOL_LEAK_DETECTION). */
     long leaksDetected();
 
+    /** The pool's share of the server with DB_MAX_OPEN_CONNS=auto; null for a fixed size. */
+    default ShareStats share() {
+        return null;
+    }
+
     /** The effective settings, for {@code /pools}. */
     Map<String, Object> settings();
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.metrics.IMetricsTracker;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.metrics.PoolStats;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
@@ -23,18 +24,27 @@ final class BorrowWaits implements MetricsTrackerFactory {
 
     private static final IMetricsTracker NONE = new IMetricsTracker() { };
 
+    /**
+     * The agent's own borrows (an auto-sized pool counting the server's sessions) are not the application's:
+     * no metric and no idle-pool timer sees them. Marked per thread; the counter spares every other borrow
+     * the thread-local lookup.
+     */
+    private static final ThreadLocal<Boolean> AGENT_BORROW = new ThreadLocal<>();
+    private static final AtomicInteger agentBorrows = new AtomicInteger();
+
     private MetricsTrackerFactory meters;
     /** What HikariCP gave when its pool started; null before. */
     private String poolName;
     private PoolStats poolStats;
     private volatile IMetricsTracker inner = NONE;
     private volatile IntSupplier inUse = () -> 0;
-    private final int maxOpen;
+    /** DB_MAX_OPEN_CONNS, or an auto-sized pool's size now. */
+    private final IntSupplier maxOpen;
     private final LongAdder borrows = new LongAdder();
     private final LongAdder waits = new LongAdder();
     private final LongAdder waitNanos = new LongAdder();
 
-    BorrowWaits(int maxOpen) {
+    BorrowWaits(IntSupplier maxOpen) {
         this.maxOpen = maxOpen;
     }
 
@@ -64,9 +74,24 @@ final class BorrowWaits implements MetricsTrackerFactory {
         return borrows.sum();
     }
 
+    /** Marks the calling thread's borrows and returns as the agent's own until {@link #agentBorrowDone}. */
+    static void agentBorrow() {
+        AGENT_BORROW.set(Boolean.TRUE);
+        agentBorrows.incrementAndGet();
+    }
+
+    static void agentBorrowDone() {
+        AGENT_BORROW.remove();
+        agentBorrows.decrementAndGet();
+    }
+
+    private static boolean byAgent() {
+        return agentBorrows.get() > 0 && AGENT_BORROW.get() != null;
+    }
+
     void record(long acquiredNanos) {
         borrows.increment();
-        if (acquiredNanos > WAIT_THRESHOLD_NANOS && inUse.getAsInt() >= maxOpen) {
+        if (acquiredNanos > WAIT_THRESHOLD_NANOS && inUse.getAsInt() >= maxOpen.getAsInt()) {
             waits.increment();
             waitNanos.add(acquiredNanos);
         }
@@ -84,6 +109,9 @@ final class BorrowWaits implements MetricsTrackerFactory {
         return new IMetricsTracker() {
             @Override
             public void recordConnectionAcquiredNanos(long elapsedAcquiredNanos) {
+                if (byAgent()) {
+                    return;
+                }
                 record(elapsedAcquiredNanos);
                 inner.recordConnectionAcquiredNanos(elapsedAcquiredNanos);
             }
@@ -95,11 +123,17 @@ final class BorrowWaits implements MetricsTrackerFactory {
 
             @Override
             public void recordConnectionUsageMillis(long elapsedBorrowedMillis) {
+                if (byAgent()) {
+                    return;
+                }
                 inner.recordConnectionUsageMillis(elapsedBorrowedMillis);
             }
 
             @Override
             public void recordConnectionTimeout() {
+                if (byAgent()) {
+                    return;
+                }
                 inner.recordConnectionTimeout();
             }
 

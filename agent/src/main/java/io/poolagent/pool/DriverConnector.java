@@ -1,8 +1,11 @@
 package io.poolagent.pool;
 
 import io.poolagent.bootstrap.Bridge;
+import io.poolagent.log.AgentLog;
+import io.poolagent.retry.SqlStates;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
+import io.poolagent.share.ShareKeeper;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -27,8 +30,16 @@ import javax.sql.DataSource;
  */
 final class DriverConnector implements DataSource {
 
+    static final String APPLICATION_NAME = "ApplicationName";
+    /** What pgjdbc sends when the application names nothing (its DriverInfo.DRIVER_NAME). */
+    static final String PGJDBC_APPLICATION_NAME = "PostgreSQL JDBC Driver";
+
     private final Driver driver;
     private final PoolKey key;
+    /** The URL connects go to: the key's, less an ApplicationName parameter when the share tags sessions. */
+    private final String url;
+    /** Null unless the pool is sized by its share of the server. */
+    private final ShareKeeper share;
     private final Properties properties;
     private final ReturnPath returnPath;
     /** Null for other databases. */
@@ -38,10 +49,15 @@ final class DriverConnector implements DataSource {
     /** The pool's first connection, opened by the start-up check and kept for HikariCP's first connect. */
     private final AtomicReference<Connection> parked = new AtomicReference<>();
 
-    /** @param serverCheck null for other databases, which get none of the PostgreSQL connection properties either */
-    DriverConnector(Driver driver, PoolKey key, ServerCheck serverCheck, ReturnPath returnPath, Duration acquireTimeout) {
+    /**
+     * @param serverCheck null for other databases, which get none of the PostgreSQL connection properties either
+     * @param share       null unless DB_MAX_OPEN_CONNS=auto
+     */
+    DriverConnector(Driver driver, PoolKey key, ServerCheck serverCheck, ReturnPath returnPath, Duration acquireTimeout,
+                    ShareKeeper share) {
         this.driver = driver;
         this.key = key;
+        this.share = share;
         this.properties = key.properties();
         this.returnPath = returnPath;
         this.serverCheck = serverCheck;
@@ -50,6 +66,21 @@ final class DriverConnector implements DataSource {
             sendSessionDefaultsAtStartup(properties);
             boundLogin(properties, acquireTimeout);
         }
+        this.url = share == null ? key.url() : tagSessions(key.url(), properties, share);
+    }
+
+    /**
+     * The share's instances know each other by application_name (see InstanceTag), which must be a startup
+     * parameter: the reset's RESET ALL returns a SET value to the startup one. pgjdbc lets a URL parameter win
+     * over a property, so an ApplicationName in the URL moves into the properties, first in the tagged name.
+     */
+    private static String tagSessions(String url, Properties properties, ShareKeeper share) {
+        String own = JdbcUrls.decodedParameter(url, APPLICATION_NAME);
+        if (own == null) {
+            own = properties.getProperty(APPLICATION_NAME, PGJDBC_APPLICATION_NAME);
+        }
+        properties.setProperty(APPLICATION_NAME, share.applicationName(own));
+        return JdbcUrls.withoutParameter(url, APPLICATION_NAME);
     }
 
     /**
@@ -115,7 +146,7 @@ final class DriverConnector implements DataSource {
         try {
             // Drivers may load helper classes (SSL factories, socket factories) through the context loader.
             thread.setContextClassLoader(driver.getClass().getClassLoader());
-            Connection connection = driver.connect(key.url(), properties);
+            Connection connection = connect();
             if (connection == null) {
                 throw new SQLNonTransientConnectionException("driver " + driver.getClass().getName()
                         + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
@@ -129,6 +160,34 @@ final class DriverConnector implements DataSource {
             connecting.decrementAndGet(); // after openSessions went up: never a moment where neither counts it
             thread.setContextClassLoader(previous);
             Bridge.exitPassThrough();
+        }
+    }
+
+    /** Tells the share keeper of new sessions and of a full server; nothing it does may fail the connect. */
+    private Connection connect() throws SQLException {
+        if (share == null) {
+            return driver.connect(url, properties);
+        }
+        Connection connection;
+        try {
+            connection = driver.connect(url, properties);
+        } catch (SQLException e) {
+            if (SqlStates.TOO_MANY_CONNECTIONS.equals(e.getSQLState())) {
+                tell(share::serverFull);
+            }
+            throw e;
+        }
+        if (connection != null) {
+            tell(share::connected);
+        }
+        return connection;
+    }
+
+    private static void tell(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            AgentLog.debug("pool share: " + e);
         }
     }
 

@@ -33,14 +33,16 @@ final class HikariSettings {
     private HikariSettings() {
     }
 
-    static HikariConfig config(String name, Settings settings, DataSource connector, MetricsTrackerFactory tracker) {
+    /** @param size DB_MAX_OPEN_CONNS, or where an auto-sized pool starts */
+    static HikariConfig config(String name, Settings settings, int size, DataSource connector,
+                               MetricsTrackerFactory tracker) {
         System.setProperty(REQUEST_BOUNDARIES, "true");
         System.setProperty(HOUSEKEEPING_PERIOD, String.valueOf(housekeepingPeriod(settings)));
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setDataSource(connector);
-        config.setMaximumPoolSize(settings.maxOpen());
-        config.setMinimumIdle(settings.minIdle());
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(settings.minIdle(), size));
         config.setMaxLifetime(settings.maxLifetime().toMillis());
         config.setIdleTimeout(idleTimeout(settings));
         config.setConnectionTimeout(settings.acquireTimeout().toMillis());

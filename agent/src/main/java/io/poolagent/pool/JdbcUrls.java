@@ -47,6 +47,34 @@ public final class JdbcUrls {
         return m.find() ? m.group(1) : null;
     }
 
+    /** A URL parameter's value as the driver reads it (percent-decoded), or null. */
+    static String decodedParameter(String url, String name) {
+        String value = parameter(url, name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return value;
+        }
+    }
+
+    /** The URL without any {@code name=...} parameter in its {@code ?a=b&c=d} part. */
+    static String withoutParameter(String url, String name) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return url;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String parameter : url.substring(query + 1).split("&", -1)) {
+            if (!parameter.startsWith(name + "=") && !parameter.isEmpty()) {
+                kept.append(kept.length() == 0 ? "" : "&").append(parameter);
+            }
+        }
+        return url.substring(0, query) + (kept.length() == 0 ? "" : "?" + kept);
+    }
+
     /**
      * A readable, secret-free name: {@code user@host:port/database}. PostgreSQL URLs get their default
      * host and port filled in; other URLs keep what follows the scheme, without parameters or credentials.

@@ -1,9 +1,10 @@
 package io.poolagent.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.poolagent.BuildInfo;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.poolagent.BuildInfo;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
@@ -11,12 +12,14 @@ import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.metrics.CloseReasons;
 import io.poolagent.metrics.PoolStats;
+import io.poolagent.metrics.ShareStats;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.retry.SqlStates;
 import io.poolagent.session.IdleSessions;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
+import io.poolagent.share.ShareKeeper;
 
 import java.sql.Connection;
 import java.sql.Driver;
@@ -65,6 +68,10 @@ final class ManagedPool implements PoolStats {
     private final AgentMetrics metrics;
     private final Consumer<ManagedPool> onStart;
     private final Class<?> driverClass;
+    /** Sizes the pool with DB_MAX_OPEN_CONNS=auto; null for a fixed size, or once auto turned out impossible. */
+    private volatile ShareKeeper share;
+    /** The size when no {@link #share} sizes the pool. */
+    private final int fixedSize;
     private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
     /** Not the pool's own lock: setting up the meters takes a while, and a borrower must not wait for it. */
     private final Object metricsLock = new Object();
@@ -89,16 +96,23 @@ final class ManagedPool implements PoolStats {
         this.onStart = onStart;
         this.driverClass = driver.getClass();
         this.postgres = JdbcUrls.isPostgres(key.url());
+        this.fixedSize = settings.share() == null ? settings.maxOpen() : settings.share().fallbackSize();
+        this.share = settings.share() != null && postgres ? new ShareKeeper(settings.share(),
+                (int) settings.resetTimeout().toMillis()) : null;
+        if (settings.share() != null && !postgres) {
+            AgentLog.warn("pool " + name + ": " + Settings.MAX_OPEN + "=auto needs PostgreSQL's pg_stat_activity;"
+                    + " this pool keeps " + fixedSize + " connections");
+        }
         this.idle = new IdleSessions(settings.maxIdle());
         this.returnPath = new ReturnPath(name, settings.effectiveReset(), postgres,
                 (int) settings.resetTimeout().toMillis(), idle);
         this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), JdbcUrls.prepareThresholdChosen(key),
-                new ServerBudget(name, JdbcUrls.server(key.url()), settings.maxOpen()), returnPath) : null;
-        this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout());
+                new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath) : null;
+        this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
-        this.waits = new BorrowWaits(settings.maxOpen());
+        this.waits = new BorrowWaits(this::maxOpen);
         if (postgres) {
             timer.execute(this::facade); // generated while the first caller connects, not after
         } else {
@@ -113,10 +127,19 @@ final class ManagedPool implements PoolStats {
      */
     void publishMetrics() {
         long began = System.nanoTime();
+        boolean published = false;
         synchronized (metricsLock) {
             if (!retired) {
                 waits.forwardTo(register(metrics));
+                published = true;
             }
+        }
+        try {
+            if (published) {
+                metrics.startNow(); // after every series of the pool exists: a first scrape sees them all
+            }
+        } catch (RuntimeException | LinkageError e) {
+            AgentLog.warn("pool " + name + ": the metrics endpoint did not start: " + e);
         }
         AgentLog.debug("start-up: metrics of pool " + name + " published in " + (System.nanoTime() - began) / 1000
                 + " us (the first pool's include Micrometer and the endpoint)");
@@ -191,12 +214,20 @@ final class ManagedPool implements PoolStats {
             connecting = false;
         }
         long connected = System.nanoTime();
-        HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, connector, waits));
+        if (share != null && serverCheck.pooler()) {
+            noShareBehindPooler();
+        }
+        ShareKeeper sizing = share;
+        int size = sizing == null ? fixedSize : sizing.initialSize();
+        HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, size, connector, waits));
         returnPath.evictWith(pool::evictConnection);
         if (HikariInternals.available()) {
             returnPath.closeInsteadOfReturnWith(HikariInternals::closeOnReturn);
         }
         returnPath.waitingFrom(pool.getHikariPoolMXBean()::getThreadsAwaitingConnection);
+        if (sizing != null) {
+            returnPath.overShareFrom(sizing::claimSurplus);
+        }
         waits.inUseFrom(pool.getHikariPoolMXBean()::getActiveConnections);
         synchronized (this) {
             if (retired) { // the registry gave up on this pool while it connected
@@ -206,15 +237,90 @@ final class ManagedPool implements PoolStats {
             }
             dataSource = pool;
         }
+        if (sizing != null) {
+            sizing.start(new Sizing(pool));
+        }
         unreachable = null;
         String origins = settings.origins(); // so that an operator sees which source set what
-        AgentLog.info("pool " + name + " ready: " + settings.describe() + (postgres
+        AgentLog.info("pool " + name + " ready: " + settings.describe() + (sizing == null ? "" : ", Share="
+                + sizing.target() + " of " + sizing.budget() + " (" + sizing.instances() + " instance(s))") + (postgres
                 ? ", Pooler=" + serverCheck.describe() : " (no session reset: not PostgreSQL)")
                 + ", Version=" + BuildInfo.version() + (origins.isEmpty() ? "" : "; settings from: " + origins));
         AgentLog.debug("start-up: pool " + name + " started in " + (System.nanoTime() - began) / 1000
                 + " us, of which its first connect " + (connected - began) / 1000 + " us");
         onStart.accept(this);
         return pool;
+    }
+
+    /** Behind PgBouncer the server's sessions are the pooler's, not this pool's: no share to take. */
+    private void noShareBehindPooler() {
+        share = null;
+        AgentLog.warn("pool " + name + ": " + Settings.MAX_OPEN + "=auto cannot take a share through a connection"
+                + " pooler, whose sessions to the server are its own; this pool keeps " + fixedSize + " connections ("
+                + Settings.MAX_OPEN_CAP + " when set, else 10)");
+    }
+
+    /** What the share keeper sizes: this pool's HikariCP, borrowed from without counting as a borrow. */
+    private final class Sizing implements ShareKeeper.Pool {
+        private final HikariDataSource pool;
+
+        Sizing(HikariDataSource pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Connection borrowQuietly(long waitMillis) throws SQLException {
+            BorrowWaits.agentBorrow();
+            try {
+                return ((HikariPool) pool.getHikariPoolMXBean()).getConnection(waitMillis);
+            } catch (SQLTransientConnectionException timedOut) {
+                return null;
+            } finally {
+                BorrowWaits.agentBorrowDone();
+            }
+        }
+
+        @Override
+        public void giveBack(Connection connection, boolean retire) {
+            BorrowWaits.agentBorrow();
+            try {
+                if (retire) {
+                    pool.evictConnection(connection);
+                } else {
+                    connection.close();
+                }
+            } catch (SQLException | RuntimeException e) {
+                AgentLog.debug("pool " + name + ": returning the share's connection: " + e);
+            } finally {
+                BorrowWaits.agentBorrowDone();
+            }
+        }
+
+        @Override
+        public void resize(int maxOpen) {
+            pool.getHikariConfigMXBean().setMinimumIdle(Math.min(settings.minIdle(), maxOpen));
+            pool.getHikariConfigMXBean().setMaximumPoolSize(maxOpen);
+        }
+
+        @Override
+        public int open() {
+            return ManagedPool.this.open();
+        }
+
+        @Override
+        public int idle() {
+            return ManagedPool.this.idle();
+        }
+
+        @Override
+        public long borrows() {
+            return waits.borrows();
+        }
     }
 
     private void cannotReach(SQLException e) {
@@ -229,11 +335,15 @@ final class ManagedPool implements PoolStats {
         int waiting = stats.getThreadsAwaitingConnection();
         String wait = GoDuration.format(settings.acquireTimeout());
         String message;
-        if (active >= settings.maxOpen()) {
-            message = "pool-agent: pool " + name + " is exhausted: all " + settings.maxOpen()
-                    + " connections (DB_MAX_OPEN_CONNS) are in use and " + waiting + " more callers are waiting;"
+        int max = maxOpen();
+        if (active >= max) {
+            message = "pool-agent: pool " + name + " is exhausted: all " + max + " connections ("
+                    + (share == null ? "DB_MAX_OPEN_CONNS" : "its share of the server, DB_MAX_OPEN_CONNS=auto")
+                    + ") are in use and " + waiting + " more callers are waiting;"
                     + " none was returned within " + wait + " (DB_POOL_ACQUIRE_TIMEOUT)."
-                    + " Return connections sooner or raise DB_MAX_OPEN_CONNS within the server's max_connections.";
+                    + (share == null ? " Return connections sooner or raise DB_MAX_OPEN_CONNS within the server's"
+                    + " max_connections." : " Return connections sooner, or give the server more max_connections or"
+                    + " this service more " + Settings.SHARE_WEIGHT + ".");
         } else {
             Throwable cause = timeout.getCause();
             if (cause instanceof SQLException) {
@@ -243,7 +353,7 @@ final class ManagedPool implements PoolStats {
                 unreachable = "no connection could be opened within " + wait;
             }
             message = "pool-agent: pool " + name + " could not get a connection within " + wait
-                    + " (DB_POOL_ACQUIRE_TIMEOUT): " + active + " of " + settings.maxOpen() + " in use, " + waiting
+                    + " (DB_POOL_ACQUIRE_TIMEOUT): " + active + " of " + max + " in use, " + waiting
                     + " callers waiting; the database did not accept new connections"
                     + (cause == null ? "" : ": " + cause.getMessage());
         }
@@ -312,6 +422,10 @@ final class ManagedPool implements PoolStats {
      * idle connections now; connections in use close when they come back.
      */
     void drain() {
+        ShareKeeper sizing = share;
+        if (sizing != null) {
+            sizing.stop(); // its counts would borrow, and its resizes refill, with the password rotated away
+        }
         connector.closeParked();
         HikariDataSource pool = dataSource;
         if (pool != null) {
@@ -322,6 +436,10 @@ final class ManagedPool implements PoolStats {
 
     /** Closes the pool for good; its metrics go. A caller that still holds it gets {@link Retired}. */
     void retire() {
+        ShareKeeper sizing = share;
+        if (sizing != null) {
+            sizing.stop();
+        }
         HikariDataSource pool;
         synchronized (this) {
             retired = true;
@@ -373,9 +491,16 @@ final class ManagedPool implements PoolStats {
         return unreachable;
     }
 
+    /** DB_MAX_OPEN_CONNS, or with auto the pool's size now. */
     @Override
     public int maxOpen() {
-        return settings.maxOpen();
+        ShareKeeper sizing = share;
+        return sizing == null ? fixedSize : sizing.target();
+    }
+
+    @Override
+    public ShareStats share() {
+        return share;
     }
 
     @Override
@@ -480,7 +605,9 @@ final class ManagedPool implements PoolStats {
     @Override
     public Map<String, Object> settings() {
         Map<String, Object> values = new LinkedHashMap<>();
-        values.put(Settings.MAX_OPEN, settings.maxOpen());
+        ShareKeeper sizing = share;
+        values.put(Settings.MAX_OPEN, settings.share() == null ? (Object) settings.maxOpen()
+                : sizing == null ? Settings.AUTO + " (no share: " + fixedSize + ")" : Settings.AUTO + " (" + sizing.target() + ")");
         values.put(Settings.MAX_IDLE, settings.maxIdle());
         values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
         values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));

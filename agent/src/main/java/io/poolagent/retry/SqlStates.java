@@ -28,6 +28,9 @@ import java.sql.SQLTransientException;
  */
 public final class SqlStates {
 
+    /** 53300: every slot for applications is taken ("remaining connection slots are reserved ..."). */
+    public static final String TOO_MANY_CONNECTIONS = "53300";
+
     private SqlStates() {
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -58,6 +59,7 @@ public final class ReturnPath {
     /** Null when the pool cannot be told (then DB_CONN_MAX_IDLE_TIME alone closes idle sessions). */
     private volatile Consumer<Connection> closeInsteadOfReturn;
     private volatile IntSupplier waiting = () -> 0;
+    private volatile BooleanSupplier overShare = () -> false;
     private final LongAdder targeted = new LongAdder();
     private final LongAdder discarded = new LongAdder();
     private final LongAdder closed = new LongAdder();
@@ -113,7 +115,12 @@ public final class ReturnPath {
      */
     void closing(TrackedConnection session, Connection pooled) {
         Consumer<Connection> marker = closeInsteadOfReturn;
-        if (marker == null || waiting.getAsInt() > 0 || session.admitIdle(idle)) {
+        if (marker == null) {
+            return;
+        }
+        // Above its share the pool shrinks even while callers wait: the slot belongs to another instance.
+        boolean retire = session.staysOpenIfReturned() && overShare.getAsBoolean();
+        if (!retire && (waiting.getAsInt() > 0 || session.admitIdle(idle))) {
             return;
         }
         marker.accept(pooled);
@@ -127,6 +134,14 @@ public final class ReturnPath {
     /** How many callers wait for a connection of this pool. */
     public void waitingFrom(IntSupplier waiters) {
         this.waiting = waiters;
+    }
+
+    /**
+     * For a pool sized by its share of the server: asked at each return whether this connection is one too many
+     * (true takes it), so that the pool shrinks by closing connections as they come back.
+     */
+    public void overShareFrom(BooleanSupplier claim) {
+        this.overShare = claim;
     }
 
     /** How to have HikariCP close, instead of take back, a handle being closed. */

@@ -200,6 +200,11 @@ public final class TrackedConnection implements Connection {
         return true;
     }
 
+    /** False when the return path ends this session anyway (closed, aborted, used through the driver). */
+    boolean staysOpenIfReturned() {
+        return idleState == NOT_IDLE && (changes & SessionChanges.ENDS_SESSION_ALWAYS) == 0;
+    }
+
     /**
      * Called (woven, see Targets) when the borrower closes HikariCP's handle, before HikariCP takes the
      * connection back: the moment Go decides whether a returned connection stays idle.

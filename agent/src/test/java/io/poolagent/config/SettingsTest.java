@@ -14,6 +14,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SettingsTest {
@@ -101,11 +103,11 @@ class SettingsTest {
     /** Every bad value gets exactly this line, and every setting keeps its default. */
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
-            "DB_MAX_OPEN_CONNS | abc | DB_MAX_OPEN_CONNS=\"abc\" is not valid: expected a whole number from 1 to 10000, like 25 (Go's 0 = unlimited cannot be pooled); using the default 25",
-            "DB_MAX_OPEN_CONNS | 0 | DB_MAX_OPEN_CONNS=\"0\" is not valid: expected a whole number from 1 to 10000, like 25 (Go's 0 = unlimited cannot be pooled); using the default 25",
-            "DB_MAX_OPEN_CONNS | -3 | DB_MAX_OPEN_CONNS=\"-3\" is not valid: expected a whole number from 1 to 10000, like 25 (Go's 0 = unlimited cannot be pooled); using the default 25",
-            "DB_MAX_OPEN_CONNS | 1000000 | DB_MAX_OPEN_CONNS=\"1000000\" is not valid: expected a whole number from 1 to 10000, like 25 (Go's 0 = unlimited cannot be pooled); using the default 25",
-            "DB_MAX_OPEN_CONNS | 2.5 | DB_MAX_OPEN_CONNS=\"2.5\" is not valid: expected a whole number from 1 to 10000, like 25 (Go's 0 = unlimited cannot be pooled); using the default 25",
+            "DB_MAX_OPEN_CONNS | abc | DB_MAX_OPEN_CONNS=\"abc\" is not valid: expected a whole number from 1 to 10000, like 25, or auto for a share of the server (Go's 0 = unlimited cannot be pooled); using the default 25",
+            "DB_MAX_OPEN_CONNS | 0 | DB_MAX_OPEN_CONNS=\"0\" is not valid: expected a whole number from 1 to 10000, like 25, or auto for a share of the server (Go's 0 = unlimited cannot be pooled); using the default 25",
+            "DB_MAX_OPEN_CONNS | -3 | DB_MAX_OPEN_CONNS=\"-3\" is not valid: expected a whole number from 1 to 10000, like 25, or auto for a share of the server (Go's 0 = unlimited cannot be pooled); using the default 25",
+            "DB_MAX_OPEN_CONNS | 1000000 | DB_MAX_OPEN_CONNS=\"1000000\" is not valid: expected a whole number from 1 to 10000, like 25, or auto for a share of the server (Go's 0 = unlimited cannot be pooled); using the default 25",
+            "DB_MAX_OPEN_CONNS | 2.5 | DB_MAX_OPEN_CONNS=\"2.5\" is not valid: expected a whole number from 1 to 10000, like 25, or auto for a share of the server (Go's 0 = unlimited cannot be pooled); using the default 25",
             "DB_MAX_IDLE_CONNS | -1 | DB_MAX_IDLE_CONNS=\"-1\" is not valid: expected a whole number from 0 to DB_MAX_OPEN_CONNS (25); using the default 10",
             "DB_MAX_IDLE_CONNS | 26 | DB_MAX_IDLE_CONNS=\"26\" is not valid: expected a whole number from 0 to DB_MAX_OPEN_CONNS (25); using the default 10",
             "DB_CONN_MAX_LIFETIME | 5 minutes | DB_CONN_MAX_LIFETIME=\"5 minutes\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 30s to 24h (or 0 for no limit); using the default 5m",
@@ -288,5 +290,142 @@ class SettingsTest {
         assertTrue(settings.pools("jdbc:postgresql://db:5432/app"));
         assertFalse(settings.pools("jdbc:h2:mem:test"));
         assertFalse(settings.pools("jdbc:postgres://db/app"));
+    }
+
+    // ---- DB_MAX_OPEN_CONNS=auto ----
+
+    @ParameterizedTest
+    @CsvSource({"auto", "AUTO", "Auto", "' auto '"})
+    void autoIsAcceptedInAnyCase(String value) {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", value), null);
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+        assertTrue(settings.warnings().isEmpty(), settings.warnings()::toString);
+        assertNotNull(settings.share());
+        assertEquals(Settings.MAX_POOL_SIZE, settings.maxOpen(), "without a cap, the settings' own limit");
+        assertEquals(10, settings.maxIdle());
+    }
+
+    @Test
+    void shareSettingsExistOnlyForAuto() {
+        assertNull(Settings.defaults().share());
+        assertNull(Settings.load(Map.of("DB_MAX_OPEN_CONNS", "20"), null).share());
+        assertNull(Settings.load(Map.of("DB_MAX_OPEN_CONNS", "automatic"), null).share());
+        assertNotNull(Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto"), null).share());
+    }
+
+    @Test
+    void autoReadsEveryShareSetting() {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "DB_POOL_HEADROOM", "15%",
+                "DB_POOL_SERVICE", "orders", "DB_POOL_SHARE_WEIGHT", "3", "DB_POOL_SHARE_PERIOD", "30s",
+                "DB_POOL_MIN_OPEN", "2", "DB_POOL_MAX_OPEN_CAP", "40"), null);
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+        ShareSettings share = settings.share();
+        assertEquals(15, share.headroom(100));
+        assertEquals("orders", share.service());
+        assertEquals(3, share.weight());
+        assertEquals(Duration.ofSeconds(30), share.period());
+        assertEquals(2, share.minOpen());
+        assertEquals(40, share.maxOpenCap());
+        assertEquals(40, settings.maxOpen(), "the cap is the most the pool may ever reach");
+        assertEquals(10, settings.maxIdle());
+        assertTrue(settings.describe().startsWith("MaxOpen=auto (Headroom=15%, Service=orders, Weight=3, MinOpen=2,"
+                + " MaxOpenCap=40, SharePeriod=30s), MaxIdle=10,"), settings.describe());
+    }
+
+    @Test
+    void autoDefaultsAreAFloorOfOneNoCapAndACountEveryTenSeconds() {
+        ShareSettings share = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto"), null).share();
+        assertEquals("app", share.service());
+        assertEquals(1, share.weight());
+        assertEquals(1, share.minOpen());
+        assertEquals(0, share.maxOpenCap());
+        assertEquals(Duration.ofSeconds(10), share.period());
+        assertEquals("max(12, 10%)", share.describeHeadroom());
+        assertEquals(12, share.headroom(100), "at least 12");
+        assertEquals(50, share.headroom(500), "a tenth of a large budget");
+    }
+
+    @Test
+    void aSmallCapBoundsTheIdleDefaultToo() {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "DB_POOL_MAX_OPEN_CAP", "4"), null);
+        assertEquals(4, settings.maxOpen());
+        assertEquals(4, settings.maxIdle());
+    }
+
+    @Test
+    void theHostNameGivesTheDefaultService() {
+        Settings pod = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "HOSTNAME", "auth-service-7d9f8b6c5d-x2k4q"),
+                null);
+        assertEquals("auth-service", pod.share().service());
+        assertTrue(pod.warnings().isEmpty(), pod.warnings()::toString);
+
+        Settings named = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "HOSTNAME", "auth-service-7d9f8b6c5d-x2k4q",
+                "DB_POOL_SERVICE", "auth"), null);
+        assertEquals("auth", named.share().service(), "DB_POOL_SERVICE wins over the host name");
+    }
+
+    /** Every bad share setting gets exactly this line, and the share keeps its default for it. */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "DB_POOL_HEADROOM | 95% | DB_POOL_HEADROOM=\"95%\" is not valid: expected a number of connections like 10, or a percentage of the server's budget from 0% to 90% like 15%; using the default max(12, 10%)",
+            "DB_POOL_HEADROOM | x | DB_POOL_HEADROOM=\"x\" is not valid: expected a number of connections like 10, or a percentage of the server's budget from 0% to 90% like 15%; using the default max(12, 10%)",
+            "DB_POOL_HEADROOM | -1 | DB_POOL_HEADROOM=\"-1\" is not valid: expected a number of connections like 10, or a percentage of the server's budget from 0% to 90% like 15%; using the default max(12, 10%)",
+            "DB_POOL_HEADROOM | % | DB_POOL_HEADROOM=\"%\" is not valid: expected a number of connections like 10, or a percentage of the server's budget from 0% to 90% like 15%; using the default max(12, 10%)",
+            "DB_POOL_HEADROOM | 10.5% | DB_POOL_HEADROOM=\"10.5%\" is not valid: expected a number of connections like 10, or a percentage of the server's budget from 0% to 90% like 15%; using the default max(12, 10%)",
+            "DB_POOL_SHARE_WEIGHT | 0 | DB_POOL_SHARE_WEIGHT=\"0\" is not valid: expected a whole number from 1 to 100, like 2 for a service whose instances count twice; using the default 1",
+            "DB_POOL_SHARE_WEIGHT | 101 | DB_POOL_SHARE_WEIGHT=\"101\" is not valid: expected a whole number from 1 to 100, like 2 for a service whose instances count twice; using the default 1",
+            "DB_POOL_SHARE_WEIGHT | two | DB_POOL_SHARE_WEIGHT=\"two\" is not valid: expected a whole number from 1 to 100, like 2 for a service whose instances count twice; using the default 1",
+            "DB_POOL_MIN_OPEN | 0 | DB_POOL_MIN_OPEN=\"0\" is not valid: expected a whole number from 1 to 10000; using the default 1",
+            "DB_POOL_MAX_OPEN_CAP | -1 | DB_POOL_MAX_OPEN_CAP=\"-1\" is not valid: expected a whole number from 1 (DB_POOL_MIN_OPEN) to 10000, or 0 for none; using the default 0",
+            "DB_POOL_SHARE_PERIOD | 500ms | DB_POOL_SHARE_PERIOD=\"500ms\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 1s to 10m; using the default 10s",
+            "DB_POOL_SHARE_PERIOD | 0 | DB_POOL_SHARE_PERIOD=\"0\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 1s to 10m; using the default 10s",
+    })
+    void eachBadShareValueGivesOneLineNamingItAndKeepsTheDefault(String key, String value, String line) {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", key, value), null);
+        assertEquals(List.of(line), settings.problems());
+        Settings defaults = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto"), null);
+        assertEquals(defaults.describe(), settings.describe());
+        assertEquals(defaults.maxOpen(), settings.maxOpen());
+        assertFalse(settings.origins().contains(key), "a refused value is not claimed as in effect: " + settings.origins());
+    }
+
+    @Test
+    void aBadServiceNameIsRefusedAndTheHostNameUsedInstead() {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "DB_POOL_SERVICE", "bad name!",
+                "HOSTNAME", "orders-0"), null);
+        assertEquals(List.of("DB_POOL_SERVICE=\"bad name!\" is not valid: expected 1 to 24 letters, digits, '.', '_'"
+                + " or '-'; using the default from the host name"), settings.problems());
+        assertEquals("orders", settings.share().service());
+    }
+
+    @Test
+    void aCapBelowTheFloorIsRefused() {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "DB_POOL_MIN_OPEN", "5",
+                "DB_POOL_MAX_OPEN_CAP", "3"), null);
+        assertEquals(List.of("DB_POOL_MAX_OPEN_CAP=\"3\" is not valid: expected at least DB_POOL_MIN_OPEN (5);"
+                + " using the default none"), settings.problems());
+        assertEquals(5, settings.share().minOpen());
+        assertEquals(0, settings.share().maxOpenCap());
+        assertEquals(Settings.MAX_POOL_SIZE, settings.maxOpen());
+
+        Settings equal = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "auto", "DB_POOL_MIN_OPEN", "5",
+                "DB_POOL_MAX_OPEN_CAP", "5"), null);
+        assertTrue(equal.problems().isEmpty(), equal.problems()::toString);
+        assertEquals(5, equal.maxOpen());
+    }
+
+    @Test
+    void shareSettingsWithAFixedPoolSizeAreAWarning() {
+        Settings settings = Settings.load(Map.of("DB_MAX_OPEN_CONNS", "20", "DB_POOL_HEADROOM", "5",
+                "DB_POOL_SHARE_WEIGHT", "not even a number"), null);
+        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
+        assertEquals(List.of("DB_POOL_HEADROOM has no effect unless DB_MAX_OPEN_CONNS=auto",
+                "DB_POOL_SHARE_WEIGHT has no effect unless DB_MAX_OPEN_CONNS=auto"), settings.warnings());
+        assertEquals(20, settings.maxOpen());
+        assertNull(settings.share());
+
+        Settings byDefault = Settings.load(Map.of("DB_POOL_MAX_OPEN_CAP", "50"), null);
+        assertEquals(List.of("DB_POOL_MAX_OPEN_CAP has no effect unless DB_MAX_OPEN_CONNS=auto"), byDefault.warnings());
+        assertEquals(25, byDefault.maxOpen());
     }
 }

@@ -1,9 +1,11 @@
 package io.poolagent.pool;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class JdbcUrlsTest {
 
@@ -35,5 +37,39 @@ class JdbcUrlsTest {
     })
     void poolNamesCarryHostPortDatabaseAndUserOnly(String url, String user, String name) {
         assertEquals(name, JdbcUrls.poolName(url, user));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db/app?ApplicationName=orders&ssl=true&user=a | jdbc:postgresql://db/app?ssl=true&user=a",
+            "jdbc:postgresql://db/app?ssl=true&ApplicationName=orders&user=a | jdbc:postgresql://db/app?ssl=true&user=a",
+            "jdbc:postgresql://db/app?ssl=true&user=a&ApplicationName=orders | jdbc:postgresql://db/app?ssl=true&user=a",
+            "jdbc:postgresql://db/app?ApplicationName=orders                 | jdbc:postgresql://db/app",
+            "jdbc:postgresql://db/app?ApplicationName=                       | jdbc:postgresql://db/app",
+            "jdbc:postgresql://db/app?ApplicationName=a&ApplicationName=b&x=1 | jdbc:postgresql://db/app?x=1",
+            "jdbc:postgresql://db/app?ssl=true                               | jdbc:postgresql://db/app?ssl=true",
+            "jdbc:postgresql://db/app                                        | jdbc:postgresql://db/app",
+            "jdbc:postgresql://db/app?MyApplicationName=x&ApplicationNameX=y | jdbc:postgresql://db/app?MyApplicationName=x&ApplicationNameX=y",
+    })
+    void withoutParameterRemovesOnlyThatParameterWhereverItIs(String url, String without) {
+        assertEquals(without, JdbcUrls.withoutParameter(url, "ApplicationName"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db/app?ApplicationName=order%20service&ssl=true | order service",
+            "jdbc:postgresql://db/app?ssl=true&ApplicationName=order+service   | order service",
+            "jdbc:postgresql://db/app?ApplicationName=caf%C3%A9                | café",
+            "jdbc:postgresql://db/app?ApplicationName=orders                   | orders",
+            "jdbc:postgresql://db/app?ApplicationName=100%                     | 100%",
+    })
+    void decodedParameterDecodesAsTheDriverDoes(String url, String value) {
+        assertEquals(value, JdbcUrls.decodedParameter(url, "ApplicationName"));
+    }
+
+    @Test
+    void decodedParameterOfAnAbsentParameterIsNull() {
+        assertNull(JdbcUrls.decodedParameter("jdbc:postgresql://db/app?ssl=true", "ApplicationName"));
+        assertNull(JdbcUrls.decodedParameter("jdbc:postgresql://db/app", "ApplicationName"));
     }
 }

@@ -46,6 +46,11 @@ public final class BackendSampler implements AutoCloseable {
         }
     }
 
+    /** The peak number of client backends seen so far, while sampling goes on. */
+    public int peak() {
+        return peak.get();
+    }
+
     /** Stops sampling and returns the peak number of client backends seen. */
     public int stop() throws InterruptedException {
         running.set(false);

@@ -1,0 +1,118 @@
+package io.poolagent.config;
+
+import java.time.Duration;
+
+/**
+ * How a pool sized by {@code DB_MAX_OPEN_CONNS=auto} takes its share of the server: the slots it leaves free,
+ * the service it belongs to and how much that service counts, its floor and ceiling, and how often it looks
+ * again. Only {@link Settings} builds one, and only for {@code auto}.
+ */
+public final class ShareSettings {
+
+    /**
+     * Room for the newcomers a fleet must not starve: a service without the agent starting up with HikariCP's
+     * default pool of 10, a migration tool and a human with psql.
+     */
+    static final int DEFAULT_HEADROOM_SLOTS = 12;
+    static final int DEFAULT_HEADROOM_PERCENT = 10;
+    /** The default as an operator reads it; the planner says it too. */
+    public static final String DEFAULT_HEADROOM = "max(12, 10%)";
+
+    private final int headroomSlots;
+    private final int headroomPercent;
+    private final String service;
+    private final int weight;
+    private final int minOpen;
+    private final int maxOpenCap;
+    private final Duration period;
+
+    /**
+     * @param headroomSlots   a fixed number of slots, or -1 when given as a percentage or left to the default
+     * @param headroomPercent a percentage of the budget, or -1
+     * @param maxOpenCap      0 for no cap
+     */
+    ShareSettings(int headroomSlots, int headroomPercent, String service, int weight, int minOpen, int maxOpenCap,
+                  Duration period) {
+        this.headroomSlots = headroomSlots;
+        this.headroomPercent = headroomPercent;
+        this.service = service;
+        this.weight = weight;
+        this.minOpen = minOpen;
+        this.maxOpenCap = maxOpenCap;
+        this.period = period;
+    }
+
+    /**
+     * The slots no instance takes, out of a budget of {@code budget} (max_connections less the reserved ones):
+     * as configured, or by default a tenth of the budget but at least 12; never more than half the budget,
+     * so that a small server still leaves its instances something.
+     */
+    public int headroom(int budget) {
+        int slots;
+        if (headroomSlots >= 0) {
+            slots = headroomSlots;
+        } else if (headroomPercent >= 0) {
+            slots = (budget * headroomPercent + 99) / 100;
+        } else {
+            slots = defaultHeadroom(budget);
+        }
+        return Math.max(0, slots);
+    }
+
+    /** {@link #DEFAULT_HEADROOM} of a budget: a tenth of it, rounded up, at least 12, at most half of it. */
+    public static int defaultHeadroom(int budget) {
+        return Math.min(Math.max(DEFAULT_HEADROOM_SLOTS, (budget * DEFAULT_HEADROOM_PERCENT + 99) / 100), budget / 2);
+    }
+
+    /** The headroom as the operator would write it, for the ready line. */
+    public String describeHeadroom() {
+        if (headroomSlots >= 0) {
+            return String.valueOf(headroomSlots);
+        }
+        return headroomPercent >= 0 ? headroomPercent + "%" : DEFAULT_HEADROOM;
+    }
+
+    /** DB_POOL_SERVICE: shown in application_name beside the instance's own id. */
+    public String service() {
+        return service;
+    }
+
+    /** DB_POOL_SHARE_WEIGHT: an instance of this service counts this many times. */
+    public int weight() {
+        return weight;
+    }
+
+    /** DB_POOL_MIN_OPEN: the pool never shrinks below this, whatever the server says. */
+    public int minOpen() {
+        return minOpen;
+    }
+
+    /** DB_POOL_MAX_OPEN_CAP: the pool never grows above this; 0 when unset. */
+    public int maxOpenCap() {
+        return maxOpenCap;
+    }
+
+    /** DB_POOL_SHARE_PERIOD: how often a pool counts the server's sessions again. */
+    public Duration period() {
+        return period;
+    }
+
+    /**
+     * The size of a pool that cannot take a share: not PostgreSQL, behind a pooler, or a role that cannot read
+     * pg_stat_activity. The cap when set, else HikariCP's default pool size.
+     */
+    public int fallbackSize() {
+        return maxOpenCap > 0 ? maxOpenCap : Math.max(minOpen, 10);
+    }
+
+    /** The largest the pool may be: the cap, or the settings' ceiling without one. */
+    int ceiling() {
+        return maxOpenCap > 0 ? maxOpenCap : Settings.MAX_POOL_SIZE;
+    }
+
+    @Override
+    public String toString() {
+        return "Headroom=" + describeHeadroom() + ", Service=" + service + ", Weight=" + weight + ", MinOpen=" + minOpen
+                + (maxOpenCap > 0 ? ", MaxOpenCap=" + maxOpenCap : "") + ", SharePeriod=" + GoDuration.format(period);
+    }
+}

@@ -1,0 +1,23 @@
+package io.poolagent.share;
+
+import java.util.Locale;
+
+/** Why an auto-sized pool last changed size: a metric label, so a fixed set. */
+enum ResizeReason {
+    /** The pool's first count of the server. */
+    START,
+    /** Another instance appeared or went. */
+    INSTANCES,
+    /** Other applications hold more or fewer sessions, or the server's budget changed. */
+    OTHERS,
+    /** Taking the free slots towards its share, which other instances have not all given up yet. */
+    GROWING,
+    /** A connect was refused with 53300: the pool holds what it has. */
+    SERVER_FULL,
+    /** The pool had no sessions left: back to its floor until it is used again. */
+    IDLE;
+
+    String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
