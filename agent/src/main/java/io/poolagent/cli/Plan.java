@@ -1,5 +1,6 @@
 package io.poolagent.cli;
 
+import io.poolagent.config.Settings;
 import io.poolagent.config.ShareSettings;
 
 import java.io.PrintStream;
@@ -31,10 +32,6 @@ final class Plan {
     static final int DEFAULT_BUFFER_PERCENT = 20;
     /** Above PostgreSQL's own cap on max_connections (262143); keeps every sum far from overflowing. */
     private static final int LARGEST = 1_000_000;
-    /** The agent's own limits (Settings): a pool's size and DB_POOL_SHARE_WEIGHT. */
-    private static final int MAX_POOL_SIZE = 10_000;
-    private static final int MAX_WEIGHT = 100;
-    private static final int MAX_HEADROOM_PERCENT = 90;
 
     private static final String MAX_CONNECTIONS = "--max-connections";
     private static final String RESERVED = "--reserved";
@@ -44,7 +41,7 @@ final class Plan {
     private static final String CAP = "--cap";
     private static final String WHOLE_NUMBER = "a whole number from 1 to " + LARGEST;
     private static final String AUTO_EXPECTED = "auto or auto*WEIGHT with WEIGHT a whole number from 1 to "
-            + MAX_WEIGHT + " (DB_POOL_SHARE_WEIGHT), e.g. reports:2:auto*2:6";
+            + Settings.MAX_WEIGHT + " (DB_POOL_SHARE_WEIGHT), e.g. reports:2:auto*2:6";
     private static final String SERVICE_EXPECTED = SERVICE_FORM + " with whole numbers from 1 to " + LARGEST
             + " and MAX_PODS at least PODS, e.g. auth-service:3:25:10; MAX_OPEN may also be " + AUTO_EXPECTED;
     private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
@@ -55,11 +52,13 @@ final class Plan {
                 + " reserved_connections from PostgreSQL 16), a whole number from 0, less than " + MAX_CONNECTIONS);
         OPTIONS.put(BUFFER, "a percentage like 20%, from 0% to 100%");
         OPTIONS.put(HEADROOM, "DB_POOL_HEADROOM of the auto services: a number of connections from 0 to "
-                + MAX_POOL_SIZE + " like 10, or a percentage of the budget from 0% to " + MAX_HEADROOM_PERCENT
+                + Settings.MAX_POOL_SIZE + " like 10, or a percentage of the budget from 0% to "
+                + ShareSettings.MAX_HEADROOM_PERCENT
                 + "% like 15%; by default " + ShareSettings.DEFAULT_HEADROOM + ", at most half the budget");
-        OPTIONS.put(MIN_OPEN, "DB_POOL_MIN_OPEN of the auto services, a whole number from 1 to " + MAX_POOL_SIZE);
+        OPTIONS.put(MIN_OPEN, "DB_POOL_MIN_OPEN of the auto services, a whole number from 1 to "
+                + Settings.MAX_POOL_SIZE);
         OPTIONS.put(CAP, "DB_POOL_MAX_OPEN_CAP of the auto services: 0 for none, or a whole number from "
-                + MIN_OPEN + " to " + MAX_POOL_SIZE);
+                + MIN_OPEN + " to " + Settings.MAX_POOL_SIZE);
     }
 
     private static final Pattern NUMBER = Pattern.compile("\\d{1,7}");
@@ -184,6 +183,8 @@ final class Plan {
         final int cap;
         /** Whether any of the three options was given, to say so when no service is auto. */
         final boolean given;
+        /** The agent's own arithmetic for these settings. */
+        private final ShareSettings agent;
 
         AutoSizing(int headroomSlots, int headroomPercent, int minOpen, int cap, boolean given) {
             this.headroomSlots = headroomSlots;
@@ -191,6 +192,7 @@ final class Plan {
             this.minOpen = minOpen;
             this.cap = cap;
             this.given = given;
+            this.agent = ShareSettings.forPlan(headroomSlots, headroomPercent, minOpen, cap);
         }
 
         static AutoSizing parse(Arguments arguments) throws UsageException {
@@ -201,7 +203,7 @@ final class Plan {
             int cap = option(arguments, CAP, 0, 0);
             if (cap > 0 && cap < minOpen) {
                 throw UsageException.invalid(CAP, arguments.option(CAP), "0 for none, or a whole number from "
-                        + MIN_OPEN + " (" + minOpen + ") to " + MAX_POOL_SIZE + " (DB_POOL_MAX_OPEN_CAP)");
+                        + MIN_OPEN + " (" + minOpen + ") to " + Settings.MAX_POOL_SIZE + " (DB_POOL_MAX_OPEN_CAP)");
             }
             boolean given = headroom != null || arguments.option(MIN_OPEN) != null || arguments.option(CAP) != null;
             return new AutoSizing(isPercent ? -1 : value, isPercent ? value : -1, minOpen, cap, given);
@@ -212,7 +214,7 @@ final class Plan {
             Matcher form = HEADROOM_FORM.matcher(value);
             boolean isPercent = value.endsWith("%");
             int number = form.matches() ? Integer.parseInt(form.group(1)) : -1;
-            if (number < 0 || number > (isPercent ? MAX_HEADROOM_PERCENT : MAX_POOL_SIZE)) {
+            if (number < 0 || number > (isPercent ? ShareSettings.MAX_HEADROOM_PERCENT : Settings.MAX_POOL_SIZE)) {
                 throw UsageException.invalid(HEADROOM, value, OPTIONS.get(HEADROOM));
             }
             return number;
@@ -224,27 +226,19 @@ final class Plan {
                 return fallback;
             }
             int number = wholeNumber(value);
-            if (number < least || number > MAX_POOL_SIZE) {
+            if (number < least || number > Settings.MAX_POOL_SIZE) {
                 throw UsageException.invalid(name, value, OPTIONS.get(name));
             }
             return number;
         }
 
-        /** As ShareSettings.headroom: given slots, a percentage rounded up, or the agent's default. */
+        /** The budget fits an int: it is below max_connections, at most LARGEST. */
         long headroom(long budget) {
-            if (headroomSlots >= 0) {
-                return headroomSlots;
-            }
-            if (headroomPercent >= 0) {
-                return (budget * headroomPercent + 99) / 100;
-            }
-            return ShareSettings.defaultHeadroom((int) budget);
+            return agent.headroom((int) budget);
         }
 
-        /** As FairShare.clamp: the floor wins over the cap, which --cap never sets below it anyway. */
         long clamp(long size) {
-            long capped = cap > 0 ? Math.min(cap, size) : size;
-            return Math.max(minOpen, capped);
+            return agent.clamp((int) Math.min(size, Integer.MAX_VALUE));
         }
 
         String describeHeadroom() {
@@ -321,9 +315,10 @@ final class Plan {
                 return 1; // DB_POOL_SHARE_WEIGHT's default
             }
             int weight = wholeNumber(auto.group(1));
-            if (weight < 1 || weight > MAX_WEIGHT) {
+            if (weight < 1 || weight > Settings.MAX_WEIGHT) {
                 throw new UsageException("service \"" + operand + "\" is not valid: WEIGHT \"" + auto.group(1)
-                        + "\" is not a whole number from 1 to " + MAX_WEIGHT + "; expected MAX_OPEN " + AUTO_EXPECTED);
+                        + "\" is not a whole number from 1 to " + Settings.MAX_WEIGHT + "; expected MAX_OPEN "
+                        + AUTO_EXPECTED);
             }
             return weight;
         }

@@ -74,7 +74,7 @@ public final class Settings {
             MAX_OPEN_CAP);
 
     /** A pool larger than this is a typo: PostgreSQL itself is rarely run with more connections in all. */
-    static final int MAX_POOL_SIZE = 10_000;
+    public static final int MAX_POOL_SIZE = 10_000;
     static final int MAX_RETRIES = 100;
     /** HikariCP silently replaces shorter values with its 30-minute default; we refuse them instead. */
     static final Duration MIN_LIFETIME = Duration.ofSeconds(30);
@@ -97,7 +97,7 @@ public final class Settings {
     /** Counting the server's sessions more often than this would cost the server more than it tells. */
     static final Duration MIN_SHARE_PERIOD = Duration.ofSeconds(1);
     static final Duration MAX_SHARE_PERIOD = Duration.ofMinutes(10);
-    static final int MAX_WEIGHT = 100;
+    public static final int MAX_WEIGHT = 100;
 
     private final boolean enabled;
     private final List<String> urlPrefixes;
@@ -391,7 +391,7 @@ public final class Settings {
             String headroom = raw(HEADROOM);
             if (headroom != null) {
                 boolean isPercent = headroom.endsWith("%");
-                int value = count(HEADROOM, -1, 0, isPercent ? 90 : MAX_POOL_SIZE, "a number of connections like 10,"
+                int value = count(HEADROOM, -1, 0, isPercent ? ShareSettings.MAX_HEADROOM_PERCENT : MAX_POOL_SIZE, "a number of connections like 10,"
                         + " or a percentage of the server's budget from 0% to 90% like 15%", "max(12, 10%)",
                         isPercent ? headroom.substring(0, headroom.length() - 1).trim() : headroom);
                 if (isPercent) {

@@ -17,6 +17,8 @@ public final class ShareSettings {
     static final int DEFAULT_HEADROOM_PERCENT = 10;
     /** The default as an operator reads it; the planner says it too. */
     public static final String DEFAULT_HEADROOM = "max(12, 10%)";
+    /** A larger headroom leaves the instances too little to be worth sharing. */
+    public static final int MAX_HEADROOM_PERCENT = 90;
 
     private final int headroomSlots;
     private final int headroomPercent;
@@ -40,6 +42,25 @@ public final class ShareSettings {
         this.minOpen = minOpen;
         this.maxOpenCap = maxOpenCap;
         this.period = period;
+    }
+
+    /**
+     * An auto service's settings as the planner is given them: the arithmetic needs no service name, weight
+     * (the planner weighs each service itself) or period.
+     *
+     * @param headroomSlots   -1 unless a number of slots was given
+     * @param headroomPercent -1 unless a percentage was given
+     * @param maxOpenCap      0 for no cap
+     */
+    public static ShareSettings forPlan(int headroomSlots, int headroomPercent, int minOpen, int maxOpenCap) {
+        return new ShareSettings(headroomSlots, headroomPercent, "plan", 1, minOpen, maxOpenCap,
+                Duration.ofSeconds(10));
+    }
+
+    /** A size within DB_POOL_MIN_OPEN and DB_POOL_MAX_OPEN_CAP; the floor wins, as a cap below it is refused. */
+    public int clamp(int size) {
+        int capped = maxOpenCap > 0 ? Math.min(maxOpenCap, size) : size;
+        return Math.max(minOpen, capped);
     }
 
     /**

@@ -107,7 +107,8 @@ final class ManagedPool implements PoolStats {
         this.returnPath = new ReturnPath(name, settings.effectiveReset(), postgres,
                 (int) settings.resetTimeout().toMillis(), idle);
         this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), JdbcUrls.prepareThresholdChosen(key),
-                new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath) : null;
+                new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath)
+                : null;
         this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
@@ -607,7 +608,7 @@ final class ManagedPool implements PoolStats {
         Map<String, Object> values = new LinkedHashMap<>();
         ShareKeeper sizing = share;
         values.put(Settings.MAX_OPEN, settings.share() == null ? (Object) settings.maxOpen()
-                : sizing == null ? Settings.AUTO + " (no share: " + fixedSize + ")" : Settings.AUTO + " (" + sizing.target() + ")");
+                : Settings.AUTO + (sizing == null ? " (no share: " + fixedSize + ")" : " (" + sizing.target() + ")"));
         values.put(Settings.MAX_IDLE, settings.maxIdle());
         values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
         values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));

@@ -75,8 +75,8 @@ final class FairShare {
         int target = share;
         if (share > current) {
             int free = budget - headroom - others - ours;
-            int step = Math.min(Math.max(1, current), allowance(free, share - current, available, totalWeight, instances));
-            target = current + step;
+            int allowed = allowance(free, share - current, available, totalWeight, instances);
+            target = current + Math.min(Math.max(1, current), allowed);
         }
         return new Decision(clamp(target), share, census.maxConnections(), budget, headroom, count, others);
     }
@@ -90,7 +90,8 @@ final class FairShare {
      * instances below theirs (judged by their sessions), so that instances that count at the same moment do
      * not take the same slots twice. When that rounds to nothing, the first of them by id take one each.
      */
-    private int allowance(int free, int deficit, int available, int totalWeight, Map<String, Census.Instance> instances) {
+    private int allowance(int free, int deficit, int available, int totalWeight,
+                          Map<String, Census.Instance> instances) {
         if (free <= 0) {
             return 0;
         }
@@ -114,7 +115,6 @@ final class FairShare {
     }
 
     int clamp(int size) {
-        int cap = settings.maxOpenCap() > 0 ? settings.maxOpenCap() : Integer.MAX_VALUE;
-        return Math.max(settings.minOpen(), Math.min(cap, size));
+        return settings.clamp(size);
     }
 }

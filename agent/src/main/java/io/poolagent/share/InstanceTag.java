@@ -1,5 +1,7 @@
 package io.poolagent.share;
 
+import io.poolagent.config.Settings;
+
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,8 +17,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class InstanceTag {
 
     static final int MAX_APPLICATION_NAME = 63;
-    /** DB_POOL_SHARE_WEIGHT's limit: a larger weight is a session named by hand, not an instance. */
-    static final int MAX_WEIGHT = 100;
     private static final String OPEN = "[pool-agent ";
     private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final int ID_LENGTH = 6;
@@ -56,13 +56,14 @@ public final class InstanceTag {
         }
         try {
             int weight = Integer.parseInt(parts[2]);
-            return weight > 0 && weight <= MAX_WEIGHT ? new InstanceTag(parts[0], parts[1], weight) : null;
+            // Above DB_POOL_SHARE_WEIGHT's limit it is a session named by hand, not an instance.
+            return weight > 0 && weight <= Settings.MAX_WEIGHT ? new InstanceTag(parts[0], parts[1], weight) : null;
         } catch (NumberFormatException e) {
             return null;
         }
     }
 
-    /** What the pool's sessions send as application_name: the application's own name, shortened to fit, then the tag. */
+    /** What the pool's sessions send as application_name: the application's name, shortened to fit, then the tag. */
     public String applicationName(String own) {
         String tag = toString();
         int room = MAX_APPLICATION_NAME - tag.length() - 1;

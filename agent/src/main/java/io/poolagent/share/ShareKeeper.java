@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Keeps one auto-sized pool at its share of the server (see {@link FairShare} for the arithmetic): counts the
  * server's sessions when the pool starts, every DB_POOL_SHARE_PERIOD after that, a second after the set of
  * instances changed (replicas of a Deployment start together, and each must see the others before it settles)
- * and while it grows towards its share, and when a connect is refused with 53300. The count runs on one of the pool's own connections, borrowed
- * without counting as a borrow, so it costs no extra session and works when the server is full.
+ * and while it grows towards its share, and when a connect is refused with 53300. The count runs on one of
+ * the pool's own connections, borrowed without counting as a borrow, so it costs no extra session and works
+ * when the server is full.
  *
  * <p>A pool shrinks only by retiring connections that are not in use: the next ones returned above the share
  * are closed instead of going back (see {@link #claimSurplus}), and idle ones are closed at once.
