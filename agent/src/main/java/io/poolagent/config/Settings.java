@@ -143,7 +143,8 @@ public final class Settings {
         maxIdleTime = in.duration(MAX_IDLE_TIME, Duration.ofMinutes(2), MIN_IDLE_TIME, MAX_CONNECTION_AGE, "0 for no limit");
         minIdle = in.count(MIN_IDLE, 0, 0, maxIdle, "a whole number from 0 to DB_MAX_IDLE_CONNS (" + maxIdle + ")");
         acquireTimeout = in.duration(ACQUIRE_TIMEOUT, Duration.ofSeconds(30), MIN_ACQUIRE_TIMEOUT, MAX_ACQUIRE_TIMEOUT, null);
-        reset = in.choice(RESET, ResetMode.TRACKED, "tracked, discard or off");
+        // A misspelt reset mode guards data: it gets the strictest mode, never the default or a weaker one.
+        reset = in.choice(RESET, ResetMode.FULL, ResetMode.STRICTEST, "full, discard, tracked or off");
         resetTimeout = in.duration(RESET_TIMEOUT, Duration.ofSeconds(5), MIN_RESET_TIMEOUT, MAX_RESET_TIMEOUT, null);
         pooler = in.choice(PGBOUNCER, PoolerMode.AUTO, "auto, transaction, session or off");
         logLevel = in.choice(LOG_LEVEL, AgentLog.Level.INFO, "error, warn, info, debug or off");
@@ -548,15 +549,22 @@ public final class Settings {
         }
 
         <T extends Enum<T>> T choice(String key, T fallback, String expected) {
+            return choice(key, fallback, fallback, expected);
+        }
+
+        /** {@code unset} when the setting is absent, {@code invalid} (with its problem line) when it is not a choice. */
+        <T extends Enum<T>> T choice(String key, T unset, T invalid, String expected) {
             String value = raw(key);
             if (value == null) {
-                return fallback;
+                return unset;
             }
             try {
-                return Enum.valueOf(fallback.getDeclaringClass(), value.toUpperCase(Locale.ROOT));
+                return Enum.valueOf(unset.getDeclaringClass(), value.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                reject(key, value, expected, fallback.toString().toLowerCase(Locale.ROOT));
-                return fallback;
+                problems.add(key + "=\"" + value + "\" is not valid: expected " + expected + "; using "
+                        + (invalid == unset ? "the default " : "the strictest, ") + invalid.toString().toLowerCase(Locale.ROOT));
+                sources.overrule(key, invalid.toString().toLowerCase(Locale.ROOT));
+                return invalid;
             }
         }
 

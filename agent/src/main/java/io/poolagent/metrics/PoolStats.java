@@ -58,11 +58,14 @@ public interface PoolStats {
 
     long connectPermanentFailures();
 
+    /** Returns that got the full reset (DB_POOL_RESET=full, the default). */
+    long fullResets();
+
     /** Returns whose session got a targeted reset (DB_POOL_RESET=tracked). */
     long targetedResets();
 
     /** Returns that ran DISCARD ALL. */
-    long fullResets();
+    long discardAllResets();
 
     /** Sessions closed at return instead of reset (aborted, unwrapped, LISTEN, or a reset that failed). */
     long sessionsClosedAtReturn();

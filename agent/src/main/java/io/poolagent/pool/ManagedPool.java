@@ -584,13 +584,18 @@ final class ManagedPool implements PoolStats {
     }
 
     @Override
+    public long fullResets() {
+        return returnPath.fullResets();
+    }
+
+    @Override
     public long targetedResets() {
         return returnPath.targetedResets();
     }
 
     @Override
-    public long fullResets() {
-        return returnPath.fullResets();
+    public long discardAllResets() {
+        return returnPath.discardAllResets();
     }
 
     @Override

@@ -7,14 +7,16 @@ import java.lang.reflect.Method;
 import java.sql.Connection;
 
 /**
- * Two things pgjdbc knows about its session that JDBC does not say, read from the application's own
+ * What pgjdbc knows about its session that JDBC does not say, read from the application's own
  * driver classes (the agent cannot link against them: they live in the application's class loader):
  * <ul>
  * <li>whether a transaction is open: {@code BaseConnection.getTransactionState()}, public pgjdbc API,
  * kept up to date from the server's ReadyForQuery messages, so a {@code BEGIN} sent as SQL is seen;</li>
  * <li>whether a COPY holds the protocol: the private {@code QueryExecutorImpl.lockedFor}. While it is set,
  * every other use of the connection waits for the COPY to end (pgjdbc's {@code waitOnLock}), so a
- * ROLLBACK or reset would wait for ever.</li>
+ * ROLLBACK or reset would wait for ever;</li>
+ * <li>the notifications it has read but nobody took yet: {@code QueryExecutor.getNotifications()}, public
+ * pgjdbc API, which hands them over and forgets them.</li>
  * </ul>
  * Both are looked up once per connection class. When a lookup fails (another driver, another pgjdbc
  * layout) the answer is "not known", and callers fall back to what the SQL showed.
@@ -56,6 +58,13 @@ final class DriverState {
         }
     };
 
+    private static final ClassValue<MethodHandle> NOTIFICATIONS = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return publicMethod(type, "getNotifications");
+        }
+    };
+
     private DriverState() {
     }
 
@@ -85,6 +94,23 @@ final class DriverState {
             return lock != null && lock.get(executor) != null;
         } catch (Throwable t) {
             return false;
+        }
+    }
+
+    /** Drops the notifications the driver holds for whoever asks next; nothing for a driver that has none. */
+    static void dropNotifications(Connection physical) {
+        MethodHandle executorGetter = QUERY_EXECUTOR.get(physical.getClass());
+        if (executorGetter == null) {
+            return;
+        }
+        try {
+            Object executor = executorGetter.invoke(physical);
+            MethodHandle take = executor == null ? null : NOTIFICATIONS.get(executor.getClass());
+            if (take != null) {
+                take.invoke(executor);
+            }
+        } catch (Throwable t) {
+            // a driver without them, or a connection already closed
         }
     }
 

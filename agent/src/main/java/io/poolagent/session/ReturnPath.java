@@ -4,6 +4,8 @@ import io.poolagent.config.ResetMode;
 import io.poolagent.log.AgentLog;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -19,12 +21,13 @@ import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
 import static io.poolagent.session.SessionChanges.ENDS_SESSION;
 import static io.poolagent.session.SessionChanges.ENDS_SESSION_ALWAYS;
 import static io.poolagent.session.SessionChanges.HELD_CURSORS;
+import static io.poolagent.session.SessionChanges.IRREVERSIBLE;
 import static io.poolagent.session.SessionChanges.NEEDS_DISCARD_ALL;
 import static io.poolagent.session.SessionChanges.ROLE;
 import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
 import static io.poolagent.session.SessionChanges.SETTINGS;
 import static io.poolagent.session.SessionChanges.TEMP_OBJECTS;
-import static io.poolagent.session.SessionChanges.TRANSACTION;
+import static io.poolagent.session.SessionChanges.USED;
 
 /**
  * What happens to a server session when its borrower gives it back: the pool's own return path, so it runs
@@ -33,20 +36,39 @@ import static io.poolagent.session.SessionChanges.TRANSACTION;
  * <p>HikariCP calls JDBC 4.3's {@code endRequest()} on the physical connection when it takes a connection
  * back (the agent turns HikariCP's request boundaries on), and the physical connection is a
  * {@link TrackedConnection}, which calls {@link #returned}. By then HikariCP has restored what JDBC itself
- * sets (auto-commit, isolation, read-only, network timeout) and rolled back a transaction begun with
- * {@code setAutoCommit(false)}. What is left is server state the borrower created with SQL, undone here
- * according to {@link ResetMode}:
+ * sets through its handle (auto-commit, isolation, read-only, network timeout), and {@link TrackedConnection}
+ * has rolled back a transaction still open. What is left is server state, undone according to
+ * {@link ResetMode}:
  * <ul>
- * <li>a transaction still open (a {@code BEGIN} sent as SQL) is rolled back in every mode;</li>
- * <li>TRACKED undoes what the borrower's SQL and JDBC calls show, only that, in one round trip, and
- * nothing at all for a session that changed nothing;</li>
+ * <li>FULL, the default, runs {@link #FULL_RESET} after every borrower that reached the server at all, without
+ * reading its SQL: sound whatever server-side code did, in one round trip on a statement the server keeps
+ * parsed;</li>
  * <li>DISCARD runs {@code DISCARD ALL} every time;</li>
+ * <li>TRACKED (opt-in) undoes what the borrower's SQL text and JDBC calls show, nothing for a session whose
+ * SQL showed no change;</li>
  * <li>OFF undoes only what JDBC calls changed ({@code setSchema}, {@code setClientInfo}).</li>
  * </ul>
- * A session whose state no reset can restore (aborted, unwrapped to the driver's own class, LISTENing,
- * LOAD) is closed instead, as is one whose reset fails or does not answer within the reset timeout.
+ * In every mode the driver is asked at each return whether a transaction is open and whether auto-commit,
+ * read-only and holdability are as HikariCP set them up: a change made where HikariCP could not see it (on the
+ * driver's own connection) is one it did not undo. A session whose state no reset can restore (aborted, reached
+ * through the driver's own classes, changed out of sight, LOAD) is closed instead, as is one whose reset fails
+ * or does not answer within the reset timeout.
  */
 public final class ReturnPath {
+
+    /**
+     * Everything DISCARD ALL does (PostgreSQL manual, DISCARD) but DEALLOCATE ALL and DISCARD PLANS, whatever
+     * the borrower did: neither SQL text nor JDBC calls are read to choose, since functions, procedures,
+     * triggers, views, rules and column defaults change a session without a word of it in the text.
+     * pgjdbc's server-prepared statements stay: PostgreSQL re-plans a cached plan when the role or search_path
+     * differ from when it was planned (plancache.c), and plans are not session state. The query at the end
+     * says whether SQL-level prepared statements exist (from_sql). Names are schema-qualified, and it runs
+     * after RESET ALL, so that a search_path the borrower set cannot put its own functions in their place.
+     */
+    static final String FULL_RESET = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; "
+            + "DISCARD TEMP; DISCARD SEQUENCES; SELECT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements"
+            + " WHERE from_sql) FROM pg_catalog.pg_advisory_unlock_all()";
+    static final String ROLLBACK_THEN_FULL_RESET = "ROLLBACK; " + FULL_RESET;
 
     /** pgjdbc ignores the executor of setNetworkTimeout; run anything else on the caller's thread. */
     private static final Executor DIRECT = Runnable::run;
@@ -60,6 +82,7 @@ public final class ReturnPath {
     private volatile Consumer<Connection> closeInsteadOfReturn;
     private volatile IntSupplier waiting = () -> 0;
     private volatile BooleanSupplier overShare = () -> false;
+    private final LongAdder full = new LongAdder();
     private final LongAdder targeted = new LongAdder();
     private final LongAdder discarded = new LongAdder();
     private final LongAdder closed = new LongAdder();
@@ -96,14 +119,38 @@ public final class ReturnPath {
                 end(session, "it cannot be reset (" + describe(changes) + ")");
                 return;
             }
-            String sql = resetSql(changes, inTransaction(session, changes));
-            if (sql != null) {
-                run(session.physical(), sql);
-                (sql.endsWith("DISCARD ALL") ? discarded : targeted).increment();
+            if (!postgres) {
+                return; // HikariCP's own reset is all other databases get
             }
+            String moved = session.driverStateMoved();
+            if (moved != null) {
+                end(session, moved + " was changed out of the pool's sight");
+                return;
+            }
+            reset(session.physical(), resetSql(changes, inTransaction(session)));
         } catch (SQLException | RuntimeException e) {
             end(session, "its reset failed: " + e.getMessage());
         }
+    }
+
+    private void reset(Connection physical, String sql) throws SQLException {
+        if (sql == null) {
+            return;
+        }
+        if (mode == ResetMode.FULL) {
+            if (runFull(physical, sql)) {
+                run(physical, "DEALLOCATE ALL"); // pgjdbc notices it and prepares its own statements again
+            }
+            full.increment();
+        } else {
+            run(physical, sql);
+            (sql.endsWith("DISCARD ALL") ? discarded : targeted).increment();
+        }
+        if (mode == ResetMode.FULL || mode == ResetMode.DISCARD) {
+            // UNLISTEN * stops new notifications; those the driver read before it are the last borrower's.
+            DriverState.dropNotifications(physical);
+        }
+        physical.clearWarnings();
     }
 
     /**
@@ -172,25 +219,35 @@ public final class ReturnPath {
     }
 
     private boolean endsSession(int changes) {
-        return (changes & ENDS_SESSION_ALWAYS) != 0 || postgres && mode != ResetMode.OFF && (changes & ENDS_SESSION) != 0;
+        if ((changes & ENDS_SESSION_ALWAYS) != 0) {
+            return true;
+        }
+        if (!postgres || mode == ResetMode.OFF) {
+            return false;
+        }
+        // LISTEN: the full reset and DISCARD ALL unlisten and drop what the driver holds; tracked cannot know.
+        return (changes & (mode == ResetMode.TRACKED ? ENDS_SESSION : IRREVERSIBLE)) != 0;
     }
 
     /**
-     * Only SQL opens a transaction that HikariCP does not roll back (a BEGIN sent while auto-commit is on),
-     * so only sessions that sent one are asked; the driver then says whether it is still open.
+     * Read from the driver at every return, however the transaction began (SQL, server code, the driver's
+     * own connection): a driver that cannot say is taken to be in one (a ROLLBACK outside one only warns).
      */
-    private boolean inTransaction(TrackedConnection session, int changes) {
-        if (!postgres || (changes & TRANSACTION) == 0) {
-            return false;
-        }
+    private static boolean inTransaction(TrackedConnection session) {
         Boolean known = DriverState.inTransaction(session.physical());
         return known == null || known;
     }
 
     /** The statements that undo {@code changes}, in one string (one round trip), or null for none. */
     String resetSql(int changes, boolean inTransaction) {
-        if (!postgres || changes == SessionChanges.NONE && !inTransaction && mode != ResetMode.DISCARD) {
-            return null; // the common case: a borrower that only queried
+        if (!postgres) {
+            return null;
+        }
+        if (mode == ResetMode.FULL) {
+            return inTransaction ? ROLLBACK_THEN_FULL_RESET : (changes & USED) != 0 ? FULL_RESET : null;
+        }
+        if (changes == SessionChanges.NONE && !inTransaction && mode != ResetMode.DISCARD) {
+            return null; // a borrower that only queried
         }
         List<String> statements = new ArrayList<>(6);
         if (inTransaction) {
@@ -236,6 +293,29 @@ public final class ReturnPath {
         if ((changes & CLIENT_INFO_CALL) != 0) {
             statements.add("RESET application_name");
         }
+    }
+
+    /**
+     * Runs the full reset as a prepared statement, so that after pgjdbc's prepareThreshold uses the server keeps
+     * it parsed, like any statement the application repeats. True when SQL-level prepared statements exist
+     * (made by PREPARE, also inside a function): they must go, with DEALLOCATE ALL. No answer counts as true.
+     */
+    private boolean runFull(Connection physical, String sql) throws SQLException {
+        boolean[] found = {true};
+        bounded(physical, () -> {
+            try (PreparedStatement statement = physical.prepareStatement(sql)) {
+                boolean isResult = statement.execute();
+                while (isResult || statement.getUpdateCount() != -1) {
+                    if (isResult) {
+                        try (ResultSet answer = statement.getResultSet()) {
+                            found[0] = !answer.next() || answer.getBoolean(1);
+                        }
+                    }
+                    isResult = statement.getMoreResults();
+                }
+            }
+        });
+        return found[0];
     }
 
     private void run(Connection physical, String sql) throws SQLException {
@@ -311,7 +391,15 @@ public final class ReturnPath {
         if ((changes & SessionChanges.IRREVERSIBLE) != 0) {
             kinds.add("LOAD or dblink");
         }
+        if ((changes & SessionChanges.ROLLBACK_FAILED) != 0) {
+            kinds.add("its open transaction could not be rolled back");
+        }
         return String.join(", ", kinds);
+    }
+
+    /** Returns that got the full reset. */
+    public long fullResets() {
+        return full.sum();
     }
 
     /** Returns whose session needed a targeted reset. */
@@ -320,7 +408,7 @@ public final class ReturnPath {
     }
 
     /** Returns that ran DISCARD ALL. */
-    public long fullResets() {
+    public long discardAllResets() {
         return discarded.sum();
     }
 

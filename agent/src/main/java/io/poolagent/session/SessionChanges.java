@@ -38,11 +38,18 @@ final class SessionChanges {
     static final int ABORTED = 1 << 14;
     /** nextval ran (explicitly, or through an INSERT's default): currval and lastval now answer. */
     static final int SEQUENCES = 1 << 15;
+    /**
+     * The borrower did something that can reach the server: made a statement, changed a connection setting,
+     * asked for the metadata. Any of it may run server code that changes the session, so the full reset runs.
+     */
+    static final int USED = 1 << 16;
+    /** A transaction left open could not be rolled back at close: the session's state is unknown. */
+    static final int ROLLBACK_FAILED = 1 << 17;
 
-    /** Changes that only a new session undoes, in the modes that reset server state. */
+    /** Changes that only a new session undoes, in the tracked mode. */
     static final int ENDS_SESSION = LISTEN | IRREVERSIBLE;
     /** Changes that end the session whatever the mode: the driver's state or the socket is unknown. */
-    static final int ENDS_SESSION_ALWAYS = DRIVER_USED | ABORTED;
+    static final int ENDS_SESSION_ALWAYS = DRIVER_USED | ABORTED | ROLLBACK_FAILED;
     /** Changes for which only DISCARD ALL is enough. */
     static final int NEEDS_DISCARD_ALL = SEARCH_PATH | SCHEMA_CALL | PREPARED | UNKNOWN;
 

@@ -27,6 +27,7 @@ import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
 import static io.poolagent.session.SessionChanges.DRIVER_USED;
 import static io.poolagent.session.SessionChanges.NONE;
 import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
+import static io.poolagent.session.SessionChanges.USED;
 
 /**
  * The physical connection as HikariCP holds it: the driver's connection, plus a record of what the current
@@ -76,6 +77,14 @@ public final class TrackedConnection implements Connection {
     private boolean clientStateSaved;
     private int originalHoldability;
     private Map<String, Class<?>> originalTypeMap;
+    /**
+     * The driver's own settings as HikariCP set them up, read at the first borrow: at every return they must be
+     * so again, since a change that HikariCP did not see (made on the driver's connection) is one it did not undo.
+     */
+    private boolean baseRecorded;
+    private boolean baseAutoCommit;
+    private boolean baseReadOnly;
+    private int baseHoldability;
 
     /** @param onClose runs once when the pool closes this physical connection */
     public TrackedConnection(Connection physical, ReturnPath returnPath, Runnable onClose) {
@@ -177,9 +186,58 @@ public final class TrackedConnection implements Connection {
     // ---- the request boundaries HikariCP marks (it never forwards them to the driver through us) ----
 
     @Override
-    public void beginRequest() {
+    public void beginRequest() throws SQLException {
         changes = NONE;
         leaveIdle();
+        if (!baseRecorded) {
+            baseAutoCommit = physical.getAutoCommit();
+            baseReadOnly = physical.isReadOnly();
+            baseHoldability = physical.getHoldability();
+            baseRecorded = true;
+        }
+    }
+
+    /**
+     * Null when auto-commit, read-only and holdability are as HikariCP left them before the first borrow (pgjdbc
+     * answers from its own fields, no round trip), else what moved. HikariCP restores only the changes made through
+     * its handle: auto-commit turned off on the driver's connection would leave the next borrower's acknowledged
+     * writes in a transaction nobody commits.
+     */
+    String driverStateMoved() throws SQLException {
+        if (!baseRecorded) {
+            return null;
+        }
+        if (physical.getAutoCommit() != baseAutoCommit) {
+            return "auto-commit";
+        }
+        if (physical.isReadOnly() != baseReadOnly) {
+            return "read-only";
+        }
+        return physical.getHoldability() != baseHoldability ? "holdability" : null;
+    }
+
+    /**
+     * Called (woven, see Targets) when the application unwraps one of HikariCP's statements, result sets or
+     * metadata: what it gets is the driver's own object, whose {@code getConnection()} leads to the driver's
+     * connection, out of the pool's sight. The session is then treated like an unwrapped connection: closed at
+     * return, never lent again.
+     */
+    public static void unwrapping(Object proxy) {
+        try {
+            Connection held = proxy instanceof Statement ? ((Statement) proxy).getConnection()
+                    : proxy instanceof DatabaseMetaData ? ((DatabaseMetaData) proxy).getConnection()
+                    : proxy instanceof java.sql.ResultSet ? statementConnection(((java.sql.ResultSet) proxy).getStatement())
+                    : null;
+            if (held != null) {
+                held.unwrap(TrackedConnection.class).note(DRIVER_USED);
+            }
+        } catch (Throwable closedOrBroken) { // woven into HikariCP's unwrap(): never fail it
+            // a closed handle: its session is back in the pool, and what the driver's object reaches is closed
+        }
+    }
+
+    private static Connection statementConnection(Statement statement) throws SQLException {
+        return statement == null ? null : statement.getConnection();
     }
 
     /**
@@ -213,10 +271,31 @@ public final class TrackedConnection implements Connection {
         try {
             if (!pooled.isClosed()) {
                 TrackedConnection session = pooled.unwrap(TrackedConnection.class);
+                session.rollBackOpenTransaction();
                 session.returnPath.closing(session, pooled);
             }
         } catch (Throwable closedOrBroken) { // woven into HikariCP's close(): never fail it
             // the connection goes back as HikariCP decides
+        }
+    }
+
+    /**
+     * A transaction still open at close (a BEGIN sent as SQL, or one begun by server code or on the driver's
+     * connection) is rolled back before HikariCP restores the JDBC settings, which pgjdbc refuses to change
+     * inside one: the borrower's {@code close()} would fail, as it never does on a connection of its own. A
+     * rollback that fails ends the session at return.
+     */
+    private void rollBackOpenTransaction() {
+        if (Boolean.TRUE.equals(DriverState.inTransaction(physical)) && !DriverState.copyInProgress(physical)) {
+            try {
+                returnPath.bounded(physical, () -> {
+                    try (Statement statement = physical.createStatement()) {
+                        statement.execute("ROLLBACK");
+                    }
+                });
+            } catch (SQLException | RuntimeException e) {
+                note(SessionChanges.ROLLBACK_FAILED);
+            }
         }
     }
 
@@ -246,102 +325,107 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public Statement createStatement() throws SQLException {
+        note(USED);
         return new TrackedStatement(physical.createStatement(), this);
     }
 
     @Override
     public Statement createStatement(int resultSetType, int concurrency) throws SQLException {
+        note(USED);
         return new TrackedStatement(physical.createStatement(resultSetType, concurrency), this);
     }
 
     @Override
     public Statement createStatement(int resultSetType, int concurrency, int holdability) throws SQLException {
+        note(USED);
         return new TrackedStatement(physical.createStatement(resultSetType, concurrency, holdability), this);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareStatement(sql);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareStatement(sql, autoGeneratedKeys);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareStatement(sql, columnIndexes);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareStatement(sql, columnNames);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int concurrency) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareStatement(sql, resultSetType, concurrency);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int concurrency, int holdability)
             throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareStatement(sql, resultSetType, concurrency, holdability);
     }
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareCall(sql);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int concurrency) throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareCall(sql, resultSetType, concurrency);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int concurrency, int holdability)
             throws SQLException {
-        note(SqlClassifier.classify(sql));
+        note(USED | SqlClassifier.classify(sql));
         return physical.prepareCall(sql, resultSetType, concurrency, holdability);
     }
 
     @Override
     public void setSchema(String schema) throws SQLException {
         refuseWhileCopying();
-        note(SCHEMA_CALL);
+        note(USED | SCHEMA_CALL);
         physical.setSchema(schema);
     }
 
     @Override
     public void setClientInfo(String name, String value) throws SQLClientInfoException {
-        note(CLIENT_INFO_CALL);
+        note(USED | CLIENT_INFO_CALL);
         physical.setClientInfo(name, value);
     }
 
     @Override
     public void setClientInfo(Properties properties) throws SQLClientInfoException {
-        note(CLIENT_INFO_CALL);
+        note(USED | CLIENT_INFO_CALL);
         physical.setClientInfo(properties);
     }
 
     @Override
     public void setHoldability(int holdability) throws SQLException {
+        note(USED);
         saveClientState();
         physical.setHoldability(holdability);
     }
 
     @Override
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        note(USED);
         saveClientState();
         physical.setTypeMap(map);
     }
@@ -377,36 +461,42 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public void rollback() throws SQLException {
+        note(USED);
         refuseWhileCopying();
         returnPath.bounded(physical, physical::rollback);
     }
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
+        note(USED);
         refuseWhileCopying();
         physical.rollback(savepoint);
     }
 
     @Override
     public void commit() throws SQLException {
+        note(USED);
         refuseWhileCopying();
         physical.commit();
     }
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
+        note(USED);
         refuseWhileCopying();
         physical.setAutoCommit(autoCommit);
     }
 
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
+        note(USED);
         refuseWhileCopying();
         returnPath.bounded(physical, () -> physical.setReadOnly(readOnly));
     }
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
+        note(USED);
         refuseWhileCopying();
         returnPath.bounded(physical, () -> physical.setTransactionIsolation(level));
     }
@@ -447,6 +537,7 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
+        note(USED);
         return physical.getMetaData();
     }
 
@@ -457,6 +548,7 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public void setCatalog(String catalog) throws SQLException {
+        note(USED);
         physical.setCatalog(catalog);
     }
 
@@ -492,36 +584,43 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
+        note(USED);
         return physical.setSavepoint();
     }
 
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
+        note(USED);
         return physical.setSavepoint(name);
     }
 
     @Override
     public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        note(USED);
         physical.releaseSavepoint(savepoint);
     }
 
     @Override
     public Clob createClob() throws SQLException {
+        note(USED);
         return physical.createClob();
     }
 
     @Override
     public Blob createBlob() throws SQLException {
+        note(USED);
         return physical.createBlob();
     }
 
     @Override
     public NClob createNClob() throws SQLException {
+        note(USED);
         return physical.createNClob();
     }
 
     @Override
     public SQLXML createSQLXML() throws SQLException {
+        note(USED);
         return physical.createSQLXML();
     }
 
@@ -542,11 +641,13 @@ public final class TrackedConnection implements Connection {
 
     @Override
     public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        note(USED);
         return physical.createArrayOf(typeName, elements);
     }
 
     @Override
     public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        note(USED);
         return physical.createStruct(typeName, attributes);
     }
 

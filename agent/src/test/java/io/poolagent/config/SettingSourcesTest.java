@@ -31,7 +31,7 @@ class SettingSourcesTest {
                 "DB_POOL_RESET", "off"), null);
         assertEquals(10, settings.maxOpen());
         assertEquals(-1, settings.metricsPort());
-        assertEquals(ResetMode.TRACKED, settings.reset(), "only the dotted name is a system property");
+        assertEquals(ResetMode.FULL, settings.reset(), "only the dotted name is a system property");
         assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
     }
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class SettingsTest {
         assertEquals(Duration.ofMinutes(5), settings.maxLifetime());
         assertEquals(Duration.ofMinutes(2), settings.maxIdleTime());
         assertEquals(Duration.ofSeconds(30), settings.acquireTimeout());
-        assertEquals(ResetMode.TRACKED, settings.reset());
+        assertEquals(ResetMode.FULL, settings.reset());
         assertEquals(Duration.ofSeconds(5), settings.resetTimeout());
         assertEquals(AgentLog.Level.INFO, settings.logLevel());
         assertEquals(List.of("jdbc:postgresql:"), settings.urlPrefixes());
@@ -37,7 +38,7 @@ class SettingsTest {
         assertEquals(5, settings.connectRetries());
         assertEquals(Duration.ofSeconds(1), settings.connectBackoff());
         assertEquals(Duration.ofSeconds(16), settings.connectBackoffMax());
-        assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=tracked,"
+        assertEquals("MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m, AcquireTimeout=30s, Reset=full,"
                 + " ConnectRetries=5, Backoff=1s..16s", settings.describe());
         assertEquals(AgentLog.Format.TEXT, settings.logFormat());
         assertFalse(settings.strict());
@@ -87,7 +88,7 @@ class SettingsTest {
         assertEquals(ResetMode.DISCARD, behindPooler.reset());
         assertEquals(ResetMode.OFF, behindPooler.effectiveReset());
         assertTrue(behindPooler.describe().contains("Reset=off (DB_POOL_PGBOUNCER=transaction)"), behindPooler.describe());
-        assertEquals(ResetMode.TRACKED, Settings.load(Map.of("DB_POOL_PGBOUNCER", "auto"), null).effectiveReset());
+        assertEquals(ResetMode.FULL, Settings.load(Map.of("DB_POOL_PGBOUNCER", "auto"), null).effectiveReset());
     }
 
     @Test
@@ -122,7 +123,6 @@ class SettingsTest {
             "DB_POOL_ACQUIRE_TIMEOUT | 100ms | DB_POOL_ACQUIRE_TIMEOUT=\"100ms\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 250ms to 10m; using the default 30s",
             "DB_POOL_ACQUIRE_TIMEOUT | 0 | DB_POOL_ACQUIRE_TIMEOUT=\"0\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 250ms to 10m; using the default 30s",
             "DB_POOL_ACQUIRE_TIMEOUT | 2000000h | DB_POOL_ACQUIRE_TIMEOUT=\"2000000h\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 250ms to 10m; using the default 30s",
-            "DB_POOL_RESET | sometimes | DB_POOL_RESET=\"sometimes\" is not valid: expected tracked, discard or off; using the default tracked",
             "DB_POOL_PGBOUNCER | yes | DB_POOL_PGBOUNCER=\"yes\" is not valid: expected auto, transaction, session or off; using the default auto",
             "DB_POOL_RESET_TIMEOUT | 10ms | DB_POOL_RESET_TIMEOUT=\"10ms\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 100ms to 1m; using the default 5s",
             "DB_POOL_RESET_TIMEOUT | 1h | DB_POOL_RESET_TIMEOUT=\"1h\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 100ms to 1m; using the default 5s",
@@ -163,6 +163,17 @@ class SettingsTest {
         assertEquals(Settings.defaults().metricsAtStart(), settings.metricsAtStart());
         assertEquals(Settings.defaults().logFormat(), settings.logFormat());
         assertEquals(Settings.defaults().strict(), settings.strict());
+        assertEquals("", settings.origins(), "a refused value is not claimed as in effect");
+    }
+
+    /** The reset guards data: a value that is not a mode gets the strictest one, never the default or a weaker one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sometimes", "trackd", "none", "discard all", "0"})
+    void aMisspeltResetModeFailsClosedToTheStrictestReset(String value) {
+        Settings settings = Settings.load(Map.of("DB_POOL_RESET", value), null);
+        assertEquals(ResetMode.DISCARD, settings.reset());
+        assertEquals(List.of("DB_POOL_RESET=\"" + value + "\" is not valid: expected full, discard, tracked or off;"
+                + " using the strictest, discard"), settings.problems());
         assertEquals("", settings.origins(), "a refused value is not claimed as in effect");
     }
 

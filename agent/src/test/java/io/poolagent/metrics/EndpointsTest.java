@@ -83,8 +83,9 @@ class EndpointsTest {
         @Override public long connectRetriesFailed() { return 0; }
         @Override public long connectSequencesExhausted() { return 0; }
         @Override public long connectPermanentFailures() { return 0; }
-        @Override public long targetedResets() { return 0; }
         @Override public long fullResets() { return 0; }
+        @Override public long targetedResets() { return 0; }
+        @Override public long discardAllResets() { return 0; }
         @Override public long sessionsClosedAtReturn() { return 0; }
         @Override public long leaksDetected() { return 0; }
 

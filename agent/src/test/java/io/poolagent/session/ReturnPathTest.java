@@ -12,8 +12,11 @@ import static io.poolagent.session.SessionChanges.SEQUENCES;
 import static io.poolagent.session.SessionChanges.SETTINGS;
 import static io.poolagent.session.SessionChanges.TEMP_OBJECTS;
 import static io.poolagent.session.SessionChanges.UNKNOWN;
+import static io.poolagent.session.SessionChanges.USED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolagent.config.ResetMode;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,33 @@ class ReturnPathTest {
 
     private static String sql(ResetMode mode, int changes, boolean inTransaction) {
         return new ReturnPath("test", mode, true, 5000, new IdleSessions(10)).resetSql(changes, inTransaction);
+    }
+
+    @Test
+    void theDefaultResetsEverythingAfterAnyUseWhateverTheSqlShowed() {
+        assertEquals(ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED, false));
+        assertEquals(ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED | SETTINGS | TEMP_OBJECTS, false));
+        assertEquals(ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED | SEARCH_PATH | PREPARED, false));
+    }
+
+    @Test
+    void theDefaultsResetUndoesEachOfDiscardAllsStepsButDeallocateAll() {
+        for (String step : new String[] {"CLOSE ALL", "SET SESSION AUTHORIZATION DEFAULT", "RESET ALL", "UNLISTEN *",
+            "DISCARD TEMP", "DISCARD SEQUENCES", "pg_catalog.pg_advisory_unlock_all()", "pg_catalog.pg_prepared_statements"}) {
+            assertTrue(ReturnPath.FULL_RESET.contains(step), step);
+        }
+        assertFalse(ReturnPath.FULL_RESET.contains("DEALLOCATE"));
+    }
+
+    @Test
+    void theDefaultSendsNothingForABorrowerThatNeverReachedTheServer() {
+        assertNull(sql(ResetMode.FULL, NONE, false));
+    }
+
+    @Test
+    void theDefaultRollsBackAnOpenTransactionFirstEvenWithoutUse() {
+        assertEquals("ROLLBACK; " + ReturnPath.FULL_RESET, sql(ResetMode.FULL, NONE, true));
+        assertEquals("ROLLBACK; " + ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED, true));
     }
 
     @Test

@@ -43,7 +43,7 @@ class BadInputTest {
             assertEquals(1, r.agentLinesContaining("ERROR " + setting + " is not valid: expected "), setting + "\n" + r);
         }
         assertEquals(1, r.agentLinesContaining("ready: MaxOpen=25, MaxIdle=10, MaxLifetime=5m, MaxIdleTime=2m,"
-                + " AcquireTimeout=30s, Reset=tracked, ConnectRetries=5"), r.toString());
+                + " AcquireTimeout=30s, Reset=discard, ConnectRetries=5"), "a misspelt reset mode gets the strictest\n" + r);
         // The default port, bound or (when another JVM on this machine has it) reported as taken.
         assertEquals(1, r.agentLinesContaining("0.0.0.0:9433"), "the default port\n" + r);
     }

@@ -68,7 +68,7 @@ class PgBouncerTest {
         assertEquals(2 * 25, r.intValue("ok"), r.toString());
         assertEquals(1, r.agentLinesContaining(DETECTED), r.toString());
         // The pooler may run in session mode, which the client cannot see: the reset stays.
-        assertEquals(1, r.agentLinesContaining("Reset=tracked, ConnectRetries=5, Backoff=1s..16s, Pooler=detected"),
+        assertEquals(1, r.agentLinesContaining("Reset=full, ConnectRetries=5, Backoff=1s..16s, Pooler=detected"),
                 r.toString());
     }
 
@@ -100,7 +100,7 @@ class PgBouncerTest {
 
         assertEquals(0, r.intValue("failed"), r.toString());
         assertEquals(1, r.agentLinesContaining("Pooler=none"), r.toString());
-        assertEquals(1, r.agentLinesContaining("Reset=tracked"), r.toString());
+        assertEquals(1, r.agentLinesContaining("Reset=full"), r.toString());
     }
 
     @Test

@@ -117,6 +117,9 @@ public final class SessionMatrix {
         rows.add(new Row("abort()", c -> c.abort(Runnable::run), Close.NONE, c -> one(c, "select 'connected'")));
         rows.add(new Row("nextval, then lastval() by the next borrower", c -> one(c, "select nextval('matrix_seq')"),
                 Close.DIRECT, c -> one(c, "select 'defined: ' || (lastval() > 0)")));
+        serverCodeRows(rows);
+        oddSpellingRows(rows);
+        driverConnectionRows(rows);
         for (Close path : new Close[] {Close.STATEMENT, Close.RESULT_SET, Close.METADATA}) {
             rows.add(new Row("SET ROLE + set_config, closed through " + closePath(path), c -> {
                 exec(c, "set role other");
@@ -126,10 +129,123 @@ public final class SessionMatrix {
         return rows;
     }
 
+    /** State that server-side code sets ({@link ServerCode}): nothing in the borrower's SQL shows it. */
+    private static void serverCodeRows(List<Row> rows) {
+        rows.add(new Row("SQL function set_tenant('42')", c -> one(c, "select set_tenant('42')"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("PL/pgSQL function", c -> one(c, "select set_tenant_plpgsql('42')"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("procedure: CALL login('42')", c -> exec(c, "call login('42')"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("BEFORE INSERT trigger", c -> exec(c, "insert into audited values (1)"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("view calling set_tenant", c -> one(c, "select tenant from tenant_view"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("rule on INSERT", c -> exec(c, "insert into ruled values (1)"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("column default", c -> exec(c, "insert into defaulted(id) values (1)"), Close.DIRECT,
+                SessionMatrix::tenant));
+        rows.add(new Row("DO block", c -> exec(c, "do $$ begin perform set_config('app.tenant', '42', false); end $$"),
+                Close.DIRECT, SessionMatrix::tenant));
+        rows.add(new Row("role set by a function", c -> one(c, "select become_other()"), Close.DIRECT,
+                c -> one(c, "select current_user")));
+        rows.add(new Row("search_path set by a function", c -> one(c, "select set_search_path('pg_catalog')"), Close.DIRECT,
+                c -> one(c, "show search_path")));
+        rows.add(new Row("advisory lock taken by a function", c -> one(c, "select take_lock(7)"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()")));
+        rows.add(new Row("temp table made by a function", c -> one(c, "select make_temp('fromcode')"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_class where relnamespace = pg_my_temp_schema()")));
+        rows.add(new Row("PREPARE by a function", c -> one(c, "select make_prepared('fromcode')"), Close.DIRECT,
+                c -> one(c, "select count(*) from pg_prepared_statements where from_sql")));
+        rows.add(new Row("cursor WITH HOLD declared by a function", c -> one(c, "select hold_cursor('fromcode')"),
+                Close.DIRECT, c -> one(c, "select count(*) from pg_cursors where name = 'fromcode'")));
+        rows.add(new Row("LISTEN by a function, notification queued in the driver", c -> one(c, "select listen_to('fromcode')"),
+                Close.DIRECT, c -> one(c, "select count(*) from pg_listening_channels()") + "/"
+                        + notifications(c.unwrap(PGConnection.class).getNotifications())));
+        rows.add(new Row("nextval through a serial column's default, then lastval()",
+                c -> exec(c, "insert into serial_rows default values"), Close.DIRECT,
+                c -> one(c, "select 'defined: ' || (lastval() > 0)")));
+    }
+
+    /** Spellings a reader of SQL text can miss; the server reads them all the same. */
+    private static void oddSpellingRows(List<Row> rows) {
+        rows.add(new Row("set_config(E'rol\\x65', ...)", c -> one(c, "select set_config(E'rol\\x65', 'other', false)"),
+                Close.DIRECT, c -> one(c, "select current_user")));
+        rows.add(new Row("set_config(U&'rol\\0065', ...)", c -> one(c, "select set_config(U&'rol\\0065', 'other', false)"),
+                Close.DIRECT, c -> one(c, "select current_user")));
+        rows.add(new Row("nested set_config('app.n', set_config('role', ...), true)",
+                c -> one(c, "select set_config('app.n', set_config('role', 'other', false), true)"), Close.DIRECT,
+                c -> one(c, "select current_user")));
+        rows.add(new Row("SET local.tenant (a custom setting named local)", c -> exec(c, "set local.tenant = '42'"),
+                Close.DIRECT, c -> custom(c, "local.tenant")));
+        rows.add(new Row("SET transaction.tenant (a custom setting named transaction)",
+                c -> exec(c, "set transaction.tenant = '42'"), Close.DIRECT, c -> custom(c, "transaction.tenant")));
+        rows.add(new Row("set role after a comment ended by a carriage return",
+                c -> exec(c, "select 1; --\rset role other"), Close.DIRECT, c -> one(c, "select current_user")));
+        rows.add(new Row("SET of a custom setting with a non-ASCII name", c -> exec(c, "set \"app.tenänt\" = '42'"), Close.DIRECT,
+                c -> custom(c, "app.tenänt")));
+        rows.add(new Row("SET with the name in a U& identifier", c -> exec(c, "set U&\"app.tenan\\0074\" = '42'"),
+                Close.DIRECT, SessionMatrix::tenant));
+    }
+
+    /**
+     * The driver's own connection reached from HikariCP's statement, result set and metadata: what is done to it
+     * there, the pool does not see. The next borrower writes with auto-commit on; another session must see it.
+     */
+    private static void driverConnectionRows(List<Row> rows) {
+        rows.add(new Row("driver connection from a statement: setAutoCommit(false)", c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("select 1")) {
+                ((Statement) ps.unwrap(org.postgresql.PGStatement.class)).getConnection().setAutoCommit(false);
+            }
+        }, Close.DIRECT, SessionMatrix::autoCommittedWriteIsVisible));
+        rows.add(new Row("driver connection from a result set: SET ROLE", c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select 1")) {
+                exec(rs.unwrap(ResultSet.class).getStatement().getConnection(), "set role other");
+            }
+        }, Close.DIRECT, c -> one(c, "select current_user")));
+        rows.add(new Row("driver connection from the metadata: LISTEN", c -> {
+            Connection driver = c.getMetaData().unwrap(java.sql.DatabaseMetaData.class).getConnection();
+            exec(driver, "listen fromdriver");
+            exec(driver, "notify fromdriver, 'for this borrower only'");
+        }, Close.DIRECT, c -> one(c, "select count(*) from pg_listening_channels()") + "/"
+                + notifications(c.unwrap(PGConnection.class).getNotifications())));
+    }
+
+    /**
+     * The borrower's auto-commit INSERT is acknowledged; "visible" when another session (another pool: the URL
+     * differs) counts it, which only a committed row allows.
+     */
+    private static String autoCommittedWriteIsVisible(Connection c) throws SQLException {
+        int marker = (int) (System.nanoTime() & 0x3fffffff);
+        int acknowledged;
+        try (java.sql.PreparedStatement insert = c.prepareStatement("insert into written_rows values (?)")) {
+            insert.setInt(1, marker);
+            acknowledged = insert.executeUpdate();
+        }
+        String seen;
+        try (Connection other = DriverManager.getConnection(witnessUrl, user, password)) {
+            seen = one(other, "select count(*) from written_rows where id = " + marker);
+        }
+        return c.getAutoCommit() + "/acknowledged " + acknowledged + "/seen by another session " + seen;
+    }
+
+    /** Where the witness of a write connects: the same server and user, another pool. */
+    private static String witnessUrl;
+    private static String user;
+    private static String password;
+
+    private static void witness(String url, String user, String password) {
+        SessionMatrix.witnessUrl = url + (url.contains("?") ? "&" : "?") + "ApplicationName=witness";
+        SessionMatrix.user = user;
+        SessionMatrix.password = password;
+    }
+
     public static void main(String[] args) throws Exception {
         String url = args[0];
+        witness(url, args[1], args[2]);
         System.out.println("RESULT statementConnectionIsTheHandle=" + statementKnowsItsConnection(url, args[1], args[2]));
         preparedStatementsAcrossBorrows(url, args[1], args[2]);
+        keptStatementsFollowTheSession(url, args[1], args[2]);
         for (Row row : rows()) {
             System.out.println("RESULT " + row.name + "=" + run(row, url, args[1], args[2]));
         }
@@ -137,6 +253,7 @@ public final class SessionMatrix {
 
     /** What a new session shows for each row, without any change made before. */
     public static Map<String, String> fresh(String url, String user, String password) throws Exception {
+        witness(url, user, password);
         Map<String, String> values = new LinkedHashMap<>();
         for (Row row : rows()) {
             try (Connection c = DriverManager.getConnection(url, user, password)) {
@@ -198,6 +315,47 @@ public final class SessionMatrix {
         System.out.println("RESULT preparedRunsCorrect=" + correct);
     }
 
+    /**
+     * A statement that pgjdbc prepared on the server under one search_path (or role) and that a reset kept, run by
+     * the next borrower under the default search_path (or role): PostgreSQL must plan it again, so it reads the
+     * next borrower's table (rows), never the first one's. Reports what the second borrower's ten runs read.
+     */
+    private static void keptStatementsFollowTheSession(String url, String user, String password) throws SQLException {
+        System.out.println("RESULT keptStatementFollowsSearchPath=" + readTwice(url, user, password,
+                "set search_path = s1, public", "select v from which"));
+        System.out.println("RESULT keptStatementFollowsRole=" + readTwice(url, user, password,
+                "set role other", "select count(*) from owned_rows"));
+    }
+
+    /** First borrower: {@code change}, then {@code query} ten times; second borrower: the query ten times. */
+    private static String readTwice(String url, String user, String password, String change, String query)
+            throws SQLException {
+        String first;
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            exec(c, change);
+            first = tenRuns(c, query);
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            String kept = one(c, "select count(*) from pg_prepared_statements where statement = '" + query + "'");
+            String second = tenRuns(c, query);
+            c.abort(Runnable::run);
+            return first + " then " + second + " (prepared on the server for the second: " + kept + ")";
+        }
+    }
+
+    private static String tenRuns(Connection c, String query) throws SQLException {
+        java.util.Set<String> answers = new java.util.TreeSet<>();
+        try (java.sql.PreparedStatement p = c.prepareStatement(query)) {
+            for (int i = 0; i < 10; i++) {
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    answers.add(rs.getString(1));
+                }
+            }
+        }
+        return String.join("+", answers);
+    }
+
     private static int preparedRuns(Connection c) throws SQLException {
         int correct = 0;
         try (java.sql.PreparedStatement p = c.prepareStatement("select ?::int + 1")) {
@@ -253,6 +411,16 @@ public final class SessionMatrix {
     private static String tenant(Connection c) throws SQLException {
         String value = one(c, "select coalesce(current_setting('app.tenant', true), 'NULL')");
         return value.isEmpty() ? "''" : value;
+    }
+
+    private static String custom(Connection c, String name) throws SQLException {
+        try (java.sql.PreparedStatement p = c.prepareStatement("select coalesce(current_setting(?, true), 'NULL')")) {
+            p.setString(1, name);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getString(1).isEmpty() ? "''" : rs.getString(1);
+            }
+        }
     }
 
     private static String notifications(Object[] pending) {

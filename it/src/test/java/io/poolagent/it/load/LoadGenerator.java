@@ -51,8 +51,10 @@ public final class LoadGenerator {
         String run = Long.toString(System.nanoTime(), 36);
         long began;
         int peak;
+        long cpuBefore;
         try (BackendSampler sampler = new BackendSampler(sampleUrl, sampleUser, "")) {
             began = System.nanoTime();
+            cpuBefore = MachineCpu.busyMillis();
             for (int vu = 0; vu < virtualUsers; vu++) {
                 Recorder recorder = new Recorder();
                 perUserRequests.add(null);
@@ -83,9 +85,10 @@ public final class LoadGenerator {
             }
             peak = sampler.stop();
         }
+        long cpuMillis = MachineCpu.busyMillis() - cpuBefore;
         double seconds = (System.nanoTime() - began) / 1e9;
         return new LoadResult(label, concat(perUserRequests), concat(perUserEndToEnd), failed.get(),
-                tooManyConnections.get(), seconds, peak);
+                tooManyConnections.get(), seconds, peak, cpuMillis);
     }
 
     private boolean post(String path, String body, Recorder recorder, AtomicLong failed, AtomicLong tooMany) {

@@ -11,11 +11,13 @@ public final class LoadResult {
     public final long sqlstate53300;
     public final double seconds;
     public final int peakBackends;
+    /** The whole machine's busy CPU time during the run (every process), or -1 where /proc/stat is not there. */
+    public final long cpuMillis;
     private final long[] requestNanos;
     private final long[] endToEndNanos;
 
     LoadResult(String label, long[] requestNanos, long[] endToEndNanos, long failed, long sqlstate53300,
-               double seconds, int peakBackends) {
+               double seconds, int peakBackends, long cpuMillis) {
         this.label = label;
         this.requestNanos = requestNanos.clone();
         this.endToEndNanos = endToEndNanos.clone();
@@ -26,6 +28,16 @@ public final class LoadResult {
         this.sqlstate53300 = sqlstate53300;
         this.seconds = seconds;
         this.peakBackends = peakBackends;
+        this.cpuMillis = cpuMillis;
+    }
+
+    /**
+     * The machine's CPU time per request, in microseconds: the server, the service, the load generator and the
+     * sampler together. Steadier than throughput on a shared machine, since it does not depend on the CPU time
+     * other tenants take.
+     */
+    public double cpuMicrosPerRequest() {
+        return cpuMillis < 0 || requests == 0 ? Double.NaN : 1000.0 * cpuMillis / requests;
     }
 
     public double requestsPerSecond() {
