@@ -552,7 +552,7 @@ public final class Settings {
             return choice(key, fallback, fallback, expected);
         }
 
-        /** {@code unset} when the setting is absent, {@code invalid} (with its problem line) when it is not a choice. */
+        /** {@code unset} when the setting is absent; {@code invalid}, with its problem line, when it is no choice. */
         <T extends Enum<T>> T choice(String key, T unset, T invalid, String expected) {
             String value = raw(key);
             if (value == null) {
@@ -562,7 +562,8 @@ public final class Settings {
                 return Enum.valueOf(unset.getDeclaringClass(), value.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 problems.add(key + "=\"" + value + "\" is not valid: expected " + expected + "; using "
-                        + (invalid == unset ? "the default " : "the strictest, ") + invalid.toString().toLowerCase(Locale.ROOT));
+                        + (invalid == unset ? "the default " : "the strictest, ")
+                        + invalid.toString().toLowerCase(Locale.ROOT));
                 sources.overrule(key, invalid.toString().toLowerCase(Locale.ROOT));
                 return invalid;
             }

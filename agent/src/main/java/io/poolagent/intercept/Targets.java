@@ -100,11 +100,15 @@ final class Targets {
             // a statement's or metadata's getConnection() returns what the application holds.
             new Target("com.zaxxer.hikari.pool.ProxyStatement", "getConnection", List.of(), HELD_HANDLE),
             new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "getConnection", List.of(), HELD_HANDLE),
-            // Unwrapping one of them hands out the driver's own object, a way to the driver's connection: the
-            // session is closed at return instead of being lent again.
+            // Unwrapping the handle or one of them hands out the driver's own object, a way to the driver's
+            // connection: the session is closed at return instead of being lent again.
+            new Target("com.zaxxer.hikari.pool.ProxyConnection", "unwrap", List.of("java.lang.Class"), Hook.enter(
+                    new Hook.Call(TRACKED, "unwrappingConnection", "(" + CONNECTION + "Ljava/lang/Class;)V"),
+                    Hook.Pass.THIS_AND_ARGUMENTS)),
             new Target("com.zaxxer.hikari.pool.ProxyStatement", "unwrap", List.of("java.lang.Class"), UNWRAPPING),
             new Target("com.zaxxer.hikari.pool.ProxyResultSet", "unwrap", List.of("java.lang.Class"), UNWRAPPING),
-            new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "unwrap", List.of("java.lang.Class"), UNWRAPPING),
+            new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "unwrap", List.of("java.lang.Class"),
+                    UNWRAPPING),
             // ... and its handle's close() first asks the return path whether the connection may stay idle.
             new Target("com.zaxxer.hikari.pool.ProxyConnection", "close", List.of(),
                     Hook.enter(new Hook.Call(TRACKED, "closing", "(" + CONNECTION + ")V"), Hook.Pass.THIS)),

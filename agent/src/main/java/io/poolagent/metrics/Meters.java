@@ -101,7 +101,8 @@ final class Meters {
         tagged(meters, failures, failuresHelp, pool, PoolStats::connectPermanentFailures, "kind", "permanent");
         String resets = "pool.agent.session.resets";
         String resetsHelp = "What the return path did to sessions that needed it: the full reset, a targeted reset,"
-                + " DISCARD ALL, or closing the session instead (aborted, unwrapped, changed out of sight, failed reset)";
+                + " DISCARD ALL, or closing the session instead (aborted, unwrapped, changed out of sight,"
+                + " failed reset)";
         tagged(meters, resets, resetsHelp, pool, PoolStats::fullResets, "kind", "full");
         tagged(meters, resets, resetsHelp, pool, PoolStats::targetedResets, "kind", "targeted");
         tagged(meters, resets, resetsHelp, pool, PoolStats::discardAllResets, "kind", "discard_all");

@@ -5,6 +5,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What pgjdbc knows about its session that JDBC does not say, read from the application's own
@@ -16,7 +19,9 @@ import java.sql.Connection;
  * every other use of the connection waits for the COPY to end (pgjdbc's {@code waitOnLock}), so a
  * ROLLBACK or reset would wait for ever;</li>
  * <li>the notifications it has read but nobody took yet: {@code QueryExecutor.getNotifications()}, public
- * pgjdbc API, which hands them over and forgets them.</li>
+ * pgjdbc API, which hands them over and forgets them;</li>
+ * <li>its client-side settings, JDBC's and {@code PGConnection}'s, which HikariCP does not restore when they
+ * were changed on the driver's own connection: {@link #settings}.</li>
  * </ul>
  * Both are looked up once per connection class. When a lookup fails (another driver, another pgjdbc
  * layout) the answer is "not known", and callers fall back to what the SQL showed.
@@ -65,6 +70,21 @@ final class DriverState {
         }
     };
 
+    /** PGConnection's settings that change how the next borrower's statements run, read by name. */
+    private static final String[] PG_SETTINGS = {"getPrepareThreshold", "getDefaultFetchSize", "getAutosave",
+        "getAdaptiveFetch"};
+
+    private static final ClassValue<MethodHandle[]> SETTING_GETTERS = new ClassValue<>() {
+        @Override
+        protected MethodHandle[] computeValue(Class<?> type) {
+            MethodHandle[] getters = new MethodHandle[PG_SETTINGS.length];
+            for (int i = 0; i < getters.length; i++) {
+                getters[i] = publicMethod(type, PG_SETTINGS[i]); // null where this pgjdbc has none
+            }
+            return getters;
+        }
+    };
+
     private DriverState() {
     }
 
@@ -94,6 +114,33 @@ final class DriverState {
             return lock != null && lock.get(executor) != null;
         } catch (Throwable t) {
             return false;
+        }
+    }
+
+    /**
+     * The connection's client-side settings, to compare with what they were when the pool set it up:
+     * auto-commit, read-only, holdability, and pgjdbc's prepareThreshold, default fetch size, autosave and
+     * adaptive fetch (those this pgjdbc has). pgjdbc answers all from its own fields: no round trip.
+     */
+    static List<Object> settings(Connection physical) throws SQLException {
+        MethodHandle[] getters = SETTING_GETTERS.get(physical.getClass());
+        List<Object> settings = new ArrayList<>(3 + getters.length);
+        settings.add(physical.getAutoCommit());
+        settings.add(physical.isReadOnly());
+        settings.add(physical.getHoldability());
+        for (MethodHandle getter : getters) {
+            settings.add(getter == null ? null : read(getter, physical));
+        }
+        return settings;
+    }
+
+    private static Object read(MethodHandle getter, Connection physical) throws SQLException {
+        try {
+            return getter.invoke(physical);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            return t.getClass().getName(); // differs from any value, so the session is not reused
         }
     }
 

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -82,6 +83,7 @@ public final class ReturnPath {
     private volatile Consumer<Connection> closeInsteadOfReturn;
     private volatile IntSupplier waiting = () -> 0;
     private volatile BooleanSupplier overShare = () -> false;
+    private final AtomicBoolean warnedOnce = new AtomicBoolean();
     private final LongAdder full = new LongAdder();
     private final LongAdder targeted = new LongAdder();
     private final LongAdder discarded = new LongAdder();
@@ -122,9 +124,12 @@ public final class ReturnPath {
             if (!postgres) {
                 return; // HikariCP's own reset is all other databases get
             }
-            String moved = session.driverStateMoved();
-            if (moved != null) {
-                end(session, moved + " was changed out of the pool's sight");
+            if (DriverState.copyInProgress(session.physical())) {
+                end(session, "a COPY started on the driver's own connection is still running");
+                return;
+            }
+            if (session.driverSettingsMoved()) {
+                end(session, "its driver settings (auto-commit, read-only, pgjdbc's) changed out of the pool's sight");
                 return;
             }
             reset(session.physical(), resetSql(changes, inTransaction(session)));
@@ -354,7 +359,13 @@ public final class ReturnPath {
     }
 
     private void end(TrackedConnection session, String why) {
-        AgentLog.debug("pool " + poolName + ": closing a returned connection because " + why);
+        if (warnedOnce.compareAndSet(false, true)) {
+            // Once per pool: a library that unwraps every statement turns the pool into a connect per borrow.
+            AgentLog.warn("pool " + poolName + ": closing a returned connection instead of reusing it because " + why
+                    + "; each such borrow costs a new connection (further ones are logged at debug level)");
+        } else {
+            AgentLog.debug("pool " + poolName + ": closing a returned connection because " + why);
+        }
         closed.increment();
         session.leavesPool();
         evict(session);

@@ -8,8 +8,6 @@ package io.poolagent.session;
 final class SessionChanges {
 
     static final int NONE = 0;
-    /** BEGIN or START TRANSACTION sent as SQL: a transaction may still be open at return. */
-    static final int TRANSACTION = 1;
     /** A run-time parameter changed for the session (SET, set_config, SET SESSION CHARACTERISTICS). */
     static final int SETTINGS = 1 << 1;
     /** SET ROLE or SET SESSION AUTHORIZATION. */

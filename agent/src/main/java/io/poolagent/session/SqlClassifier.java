@@ -13,7 +13,6 @@ import static io.poolagent.session.SessionChanges.ROLE;
 import static io.poolagent.session.SessionChanges.SEARCH_PATH;
 import static io.poolagent.session.SessionChanges.SETTINGS;
 import static io.poolagent.session.SessionChanges.TEMP_OBJECTS;
-import static io.poolagent.session.SessionChanges.TRANSACTION;
 import static io.poolagent.session.SessionChanges.UNKNOWN;
 
 /**
@@ -75,9 +74,7 @@ public final class SqlClassifier {
         }
         boolean update = tokens.isWord("update");
         int changes;
-        if (tokens.isWord("begin") || tokens.isWord("start")) {
-            changes = TRANSACTION;
-        } else if (tokens.isWord("listen")) {
+        if (tokens.isWord("listen")) {
             changes = LISTEN;
         } else if (tokens.isWord("prepare")) {
             changes = prepare(tokens);

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.NClob;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -16,6 +17,7 @@ import java.sql.SQLXML;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Struct;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
@@ -38,10 +40,13 @@ import static io.poolagent.session.SessionChanges.USED;
  * <ul>
  * <li>SQL text, at prepare time and through {@link TrackedStatement}: {@link SqlClassifier} says what it
  * may leave behind;</li>
+ * <li>whether the borrower reached the server at all (a statement, the metadata, a setting): if it did,
+ * the default reset runs at return;</li>
  * <li>JDBC calls that change the server session beyond what HikariCP restores ({@code setSchema},
  * {@code setClientInfo}), or client state it does not restore (holdability, type map);</li>
- * <li>{@code unwrap} to the driver's own class: from then on the agent cannot see what the borrower does
- * (COPY, notifications, driver settings), so the session will not be reused;</li>
+ * <li>{@code unwrap} to the driver's own classes, of the connection or (woven, see Targets) of its
+ * statements, result sets and metadata: from then on the agent cannot see what the borrower does (COPY,
+ * notifications, driver settings), so the session will not be reused;</li>
  * <li>{@code abort}: the slot goes back to the pool at once.</li>
  * </ul>
  * HikariCP marks each borrow with JDBC 4.3's {@code beginRequest()} and each return with
@@ -49,7 +54,8 @@ import static io.poolagent.session.SessionChanges.USED;
  *
  * <p>The per-borrow fields are written by the borrowing thread and read at return, on the same thread or
  * after HikariCP's bag handed the connection over with a CAS, which orders them. {@code abort} and HikariCP's
- * closer thread only touch the leak watch (volatile), the close flag (synchronized) and the idle state (CAS).
+ * closer thread only touch the leak watch (volatile), the close flag (synchronized) and the idle state (CAS);
+ * an unwrap, on whatever thread, sets a volatile flag that no later borrow clears.
  */
 public final class TrackedConnection implements Connection {
 
@@ -74,17 +80,17 @@ public final class TrackedConnection implements Connection {
     /** What the application holds for this borrow: {@link #lentAs}, or a facade around it. */
     private Connection handle;
     private volatile Future<?> leakWatch;
-    private boolean clientStateSaved;
-    private int originalHoldability;
+    private boolean typeMapSaved;
     private Map<String, Class<?>> originalTypeMap;
     /**
-     * The driver's own settings as HikariCP set them up, read at the first borrow: at every return they must be
-     * so again, since a change that HikariCP did not see (made on the driver's connection) is one it did not undo.
+     * The driver's client-side settings as HikariCP set them up, read at the first borrow
+     * ({@link DriverState#settings}): at every return they must be so again, since a change HikariCP did not
+     * see (made on the driver's own connection) is one it did not undo. Null until the first borrow.
      */
-    private boolean baseRecorded;
-    private boolean baseAutoCommit;
-    private boolean baseReadOnly;
+    private List<Object> baseSettings;
     private int baseHoldability;
+    /** Set once the driver's own connection was reached (unwrap): sticky, so that the session is never lent again. */
+    private volatile boolean driverReached;
 
     /** @param onClose runs once when the pool closes this physical connection */
     public TrackedConnection(Connection physical, ReturnPath returnPath, Runnable onClose) {
@@ -143,30 +149,34 @@ public final class TrackedConnection implements Connection {
     }
 
     void note(int change) {
+        if ((change & DRIVER_USED) != 0) {
+            driverReached = true;
+        }
         changes |= change;
     }
 
-    /** What this borrow changed; the record starts afresh. */
+    /** What this borrow changed; the record starts afresh, but a reached driver stays reached. */
     int takeChanges() {
-        int taken = changes;
+        int taken = changes | (driverReached ? DRIVER_USED : NONE);
         changes = NONE;
         return taken;
     }
 
-    /** Holdability and the type map live in the driver object, not in the server: put them back here. */
-    void restoreClientState() throws SQLException {
-        if (clientStateSaved) {
-            clientStateSaved = false;
-            physical.setHoldability(originalHoldability);
-            physical.setTypeMap(originalTypeMap);
-        }
+    private boolean endsAnyway() {
+        return driverReached || (changes & SessionChanges.ENDS_SESSION_ALWAYS) != 0;
     }
 
-    private void saveClientState() throws SQLException {
-        if (!clientStateSaved) {
-            originalHoldability = physical.getHoldability();
-            originalTypeMap = physical.getTypeMap();
-            clientStateSaved = true;
+    /**
+     * Holdability and the type map live in the driver object, not in the server: put them back as the pool set
+     * them up (the borrower changed them through the pool's handle, where it is allowed to).
+     */
+    void restoreClientState() throws SQLException {
+        if (baseSettings != null && physical.getHoldability() != baseHoldability) {
+            physical.setHoldability(baseHoldability);
+        }
+        if (typeMapSaved) {
+            typeMapSaved = false;
+            physical.setTypeMap(originalTypeMap);
         }
     }
 
@@ -176,64 +186,85 @@ public final class TrackedConnection implements Connection {
      * such a connection simply dropped it: do the same.
      */
     private void refuseWhileCopying() throws SQLException {
-        if ((changes & DRIVER_USED) != 0 && DriverState.copyInProgress(physical)) {
+        if (driverReached && DriverState.copyInProgress(physical)) {
             returnPath.abandon(this, "a COPY was still in progress");
             throw new SQLNonTransientConnectionException(
                     "pool-agent: the connection was closed because a COPY was still in progress", "08003");
         }
     }
 
-    // ---- the request boundaries HikariCP marks (it never forwards them to the driver through us) ----
+    // ---- the request boundaries HikariCP marks ----
 
+    /**
+     * HikariCP's mark of a new borrow, made before the agent hands the new handle out. The application can call
+     * it too, through HikariCP's handle, which forwards it: then it is only a hint, and must not wipe what this
+     * borrow has done so far.
+     */
     @Override
     public void beginRequest() throws SQLException {
+        if (applicationHolds()) {
+            return;
+        }
         changes = NONE;
         leaveIdle();
-        if (!baseRecorded) {
-            baseAutoCommit = physical.getAutoCommit();
-            baseReadOnly = physical.isReadOnly();
+        if (baseSettings == null) {
+            baseSettings = DriverState.settings(physical);
             baseHoldability = physical.getHoldability();
-            baseRecorded = true;
+        }
+    }
+
+    /** True while the application holds an open handle on this session, when HikariCP is not the caller. */
+    private boolean applicationHolds() {
+        Connection lent = lentAs;
+        try {
+            return lent != null && !lent.isClosed();
+        } catch (SQLException e) {
+            return false;
         }
     }
 
     /**
-     * Null when auto-commit, read-only and holdability are as HikariCP left them before the first borrow (pgjdbc
-     * answers from its own fields, no round trip), else what moved. HikariCP restores only the changes made through
-     * its handle: auto-commit turned off on the driver's connection would leave the next borrower's acknowledged
-     * writes in a transaction nobody commits.
+     * False when the driver's client-side settings are as HikariCP set them up before the first borrow. HikariCP
+     * restores only the changes made through its handle: auto-commit turned off on the driver's own connection
+     * would leave the next borrower's acknowledged writes in a transaction nobody commits.
      */
-    String driverStateMoved() throws SQLException {
-        if (!baseRecorded) {
-            return null;
+    boolean driverSettingsMoved() throws SQLException {
+        return baseSettings != null && !baseSettings.equals(DriverState.settings(physical));
+    }
+
+    /**
+     * Called (woven, see Targets) when the application unwraps HikariCP's connection handle. Any interface but
+     * this class (the agent's own lookups) hands out the driver's connection or this wrapper, out of the pool's
+     * sight: the session is closed at return, never lent again.
+     */
+    public static void unwrappingConnection(Connection handle, Class<?> iface) throws SQLException {
+        if (iface != TrackedConnection.class && !handle.isClosed()) {
+            handle.unwrap(TrackedConnection.class).note(DRIVER_USED);
         }
-        if (physical.getAutoCommit() != baseAutoCommit) {
-            return "auto-commit";
-        }
-        if (physical.isReadOnly() != baseReadOnly) {
-            return "read-only";
-        }
-        return physical.getHoldability() != baseHoldability ? "holdability" : null;
     }
 
     /**
      * Called (woven, see Targets) when the application unwraps one of HikariCP's statements, result sets or
      * metadata: what it gets is the driver's own object, whose {@code getConnection()} leads to the driver's
      * connection, out of the pool's sight. The session is then treated like an unwrapped connection: closed at
-     * return, never lent again.
+     * return, never lent again. An object whose connection was given back is refused: its session may be
+     * another borrower's by now.
      */
-    public static void unwrapping(Object proxy) {
+    public static void unwrapping(Object proxy) throws SQLException {
+        Connection held;
         try {
-            Connection held = proxy instanceof Statement ? ((Statement) proxy).getConnection()
+            held = proxy instanceof Statement ? ((Statement) proxy).getConnection()
                     : proxy instanceof DatabaseMetaData ? ((DatabaseMetaData) proxy).getConnection()
-                    : proxy instanceof java.sql.ResultSet ? statementConnection(((java.sql.ResultSet) proxy).getStatement())
+                    : proxy instanceof ResultSet ? statementConnection(((ResultSet) proxy).getStatement())
                     : null;
-            if (held != null) {
-                held.unwrap(TrackedConnection.class).note(DRIVER_USED);
-            }
-        } catch (Throwable closedOrBroken) { // woven into HikariCP's unwrap(): never fail it
-            // a closed handle: its session is back in the pool, and what the driver's object reaches is closed
+        } catch (SQLException | RuntimeException broken) {
+            held = null;
         }
+        if (held == null || held.isClosed()) {
+            throw new SQLNonTransientConnectionException("pool-agent: this object's connection was given back to the"
+                    + " pool, so the driver's own object is no longer the application's to unwrap", "08003");
+        }
+        held.unwrap(TrackedConnection.class).note(DRIVER_USED);
     }
 
     private static Connection statementConnection(Statement statement) throws SQLException {
@@ -246,7 +277,7 @@ public final class TrackedConnection implements Connection {
      * or fits under DB_MAX_IDLE_CONNS.
      */
     boolean admitIdle(IdleSessions idle) {
-        if (idleState != NOT_IDLE || (changes & SessionChanges.ENDS_SESSION_ALWAYS) != 0) {
+        if (idleState != NOT_IDLE || endsAnyway()) {
             return true;
         }
         if (!idle.admit()) {
@@ -260,7 +291,7 @@ public final class TrackedConnection implements Connection {
 
     /** False when the return path ends this session anyway (closed, aborted, used through the driver). */
     boolean staysOpenIfReturned() {
-        return idleState == NOT_IDLE && (changes & SessionChanges.ENDS_SESSION_ALWAYS) == 0;
+        return idleState == NOT_IDLE && !endsAnyway();
     }
 
     /**
@@ -287,6 +318,7 @@ public final class TrackedConnection implements Connection {
      */
     private void rollBackOpenTransaction() {
         if (Boolean.TRUE.equals(DriverState.inTransaction(physical)) && !DriverState.copyInProgress(physical)) {
+            note(USED); // whatever began it, the session was used
             try {
                 returnPath.bounded(physical, () -> {
                     try (Statement statement = physical.createStatement()) {
@@ -315,8 +347,12 @@ public final class TrackedConnection implements Connection {
         }
     }
 
+    /** HikariCP's mark of a return, made after its handle was closed; from the application, only a hint. */
     @Override
     public void endRequest() {
+        if (applicationHolds()) {
+            return;
+        }
         stopLeakWatch();
         returnPath.returned(this);
     }
@@ -419,14 +455,16 @@ public final class TrackedConnection implements Connection {
     @Override
     public void setHoldability(int holdability) throws SQLException {
         note(USED);
-        saveClientState();
         physical.setHoldability(holdability);
     }
 
     @Override
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         note(USED);
-        saveClientState();
+        if (!typeMapSaved) {
+            originalTypeMap = physical.getTypeMap();
+            typeMapSaved = true;
+        }
         physical.setTypeMap(map);
     }
 

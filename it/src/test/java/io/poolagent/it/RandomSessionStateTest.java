@@ -1,6 +1,7 @@
 package io.poolagent.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolagent.it.apps.RandomSessions;
 import io.poolagent.it.apps.ServerCode;
@@ -39,5 +40,7 @@ class RandomSessionStateTest {
         assertEquals(0, r.exitCode, context);
         assertEquals(SEQUENCES, r.intValue("sequences"), context);
         assertEquals(0, r.intValue("mismatches"), context);
+        // Most draws leave nothing that forces a new session: the reset, not a new session, must have done the work.
+        assertTrue(r.intValue("reused") > SEQUENCES / 3, "sessions reused after their reset\n" + context);
     }
 }

@@ -89,6 +89,12 @@ class SessionMatrixTest {
                 wrong.add(row + ": expected '" + expected + "' (fresh: '" + fresh.get(row) + "'), the next borrower saw '"
                         + actual + "'");
             }
+            // The default must reset what it can: a session replaced instead would hide a reset that fails.
+            String session = value.substring(value.lastIndexOf('|') + 1);
+            String expectedSession = CLOSED_AT_RETURN.contains(row) ? "new" : "reused";
+            if (mode.equals("full") && !session.equals(expectedSession)) {
+                wrong.add(row + ": expected the " + expectedSession + " session, got the " + session + " one");
+            }
         }
         SEEN.putIfAbsent(mode, seen);
         assertTrue(wrong.isEmpty(), String.join("\n", wrong) + "\n" + r);
@@ -111,6 +117,15 @@ class SessionMatrixTest {
         }
         return clean;
     }
+
+    /** Sessions the default closes at return instead of resetting them: every other one it must reset and reuse. */
+    private static final java.util.Set<String> CLOSED_AT_RETURN = java.util.Set.of(
+            "COPY FROM STDIN not finished", "abort()",
+            "driver connection from a statement: setAutoCommit(false)",
+            "driver connection from a result set: SET ROLE",
+            "driver connection from the metadata: LISTEN",
+            "driver connection from an Array's result set: setAutoCommit(false)",
+            "unwrap(Connection.class) kept and used after close");
 
     /** Rows that set a custom setting: the name stays defined, empty (see {@link #PLACEHOLDER_RESIDUE}). */
     private static final java.util.Set<String> CUSTOM_SETTING_ROWS = java.util.Set.of(
@@ -167,6 +182,8 @@ class SessionMatrixTest {
             Map.entry("SET ROLE + set_config, closed through resultSet.getStatement().getConnection()", "other/44"),
             Map.entry("SET ROLE + set_config, closed through getMetaData().getConnection()", "other/44"),
             Map.entry("DO block", "42"),
+            Map.entry("beginRequest() by the application after SET ROLE", "other"),
+            Map.entry("endRequest() by the application, then SET ROLE", "other"),
             Map.entry("set_config(U&'rol\\0065', ...)", "other"),
             Map.entry("SET of a custom setting with a non-ASCII name", "42"),
             Map.entry("SET with the name in a U& identifier", "42"));

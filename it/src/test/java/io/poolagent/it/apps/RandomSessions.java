@@ -133,9 +133,11 @@ public final class RandomSessions {
         String witness = url + (url.contains("?") ? "&" : "?") + "ApplicationName=witness";
         Random random = new Random(seed);
         int mismatches = 0;
+        int reused = 0;
         for (int i = 0; i < sequences; i++) {
             List<String> drawn = new ArrayList<>();
             int borrows = 1 + random.nextInt(3);
+            int lastPid = -1;
             for (int b = 0; b < borrows; b++) {
                 try (Connection c = DriverManager.getConnection(url, user, password)) {
                     int ops = 1 + random.nextInt(4);
@@ -149,11 +151,16 @@ public final class RandomSessions {
                             // part of the draw: a failed statement leaves its own state (an aborted transaction)
                         }
                     }
+                    if (b == borrows - 1) {
+                        lastPid = pid(c);
+                    }
                 }
             }
             // Reading the driver's notifications unwraps the session, which then ends: only after a LISTEN was drawn.
             boolean listened = drawn.stream().anyMatch(d -> d.contains("LISTEN"));
-            String problem = check(url, user, password, witness, fresh, listened);
+            int[] pid = new int[1];
+            String problem = check(url, user, password, witness, fresh, listened, pid);
+            reused += pid[0] == lastPid ? 1 : 0;
             if (!problem.isEmpty()) {
                 mismatches++;
                 if (mismatches <= 5) {
@@ -163,12 +170,14 @@ public final class RandomSessions {
         }
         System.out.println("RESULT sequences=" + sequences);
         System.out.println("RESULT mismatches=" + mismatches);
+        System.out.println("RESULT reused=" + reused);
     }
 
     /** The next borrower: its fingerprint against a fresh session's, and its auto-commit write seen by another session. */
     private static String check(String url, String user, String password, String witness, Map<String, String> fresh,
-                                boolean listened) throws SQLException {
+                                boolean listened, int[] pid) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, user, password)) {
+            pid[0] = pid(c);
             String differences = SessionFingerprint.differences(fresh, SessionFingerprint.of(c));
             int marker = (int) (System.nanoTime() & 0x3fffffff);
             try (PreparedStatement insert = c.prepareStatement("insert into written_rows values (?)")) {
@@ -184,6 +193,16 @@ public final class RandomSessions {
                 }
             }
             return differences + (pending == 0 ? "" : pending + " notifications meant for an earlier borrower; ");
+        }
+    }
+
+    /** -2 when the session cannot answer (an aborted transaction): the sequence then counts as not reused. */
+    private static int pid(Connection c) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            return -2;
         }
     }
 

@@ -16,10 +16,12 @@ public final class ServerCode {
         "CREATE TABLE written_rows(id int)",
         "GRANT ALL ON written_rows TO other",
         "CREATE TABLE serial_rows(id bigserial primary key)",
-        "CREATE FUNCTION set_tenant(t text) RETURNS text LANGUAGE sql AS $$ SELECT set_config('app.tenant', t, false) $$",
+        "CREATE FUNCTION set_tenant(t text) RETURNS text LANGUAGE sql AS"
+                + " $$ SELECT set_config('app.tenant', t, false) $$",
         "CREATE FUNCTION set_tenant_plpgsql(t text) RETURNS void LANGUAGE plpgsql AS"
                 + " $$ BEGIN PERFORM set_config('app.tenant', t, false); END $$",
-        "CREATE PROCEDURE login(t text) LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('app.tenant', t, false); END $$",
+        "CREATE PROCEDURE login(t text) LANGUAGE plpgsql AS"
+                + " $$ BEGIN PERFORM set_config('app.tenant', t, false); END $$",
         "CREATE TABLE audited(id int)",
         "CREATE FUNCTION audited_tenant() RETURNS trigger LANGUAGE plpgsql AS"
                 + " $$ BEGIN PERFORM set_config('app.tenant', '42', false); RETURN NEW; END $$",
@@ -30,7 +32,8 @@ public final class ServerCode {
         "CREATE TABLE defaulted(id int, tenant text DEFAULT set_config('app.tenant', '42', false))",
         "CREATE FUNCTION become_other() RETURNS void LANGUAGE plpgsql AS"
                 + " $$ BEGIN PERFORM set_config('role', 'other', false); END $$",
-        "CREATE FUNCTION take_lock(k bigint) RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_lock(k); END $$",
+        "CREATE FUNCTION take_lock(k bigint) RETURNS void LANGUAGE plpgsql AS"
+                + " $$ BEGIN PERFORM pg_advisory_lock(k); END $$",
         "CREATE FUNCTION make_temp(n text) RETURNS void LANGUAGE plpgsql AS"
                 + " $$ BEGIN EXECUTE format('CREATE TEMP TABLE IF NOT EXISTS %I(id int)', n); END $$",
         "CREATE FUNCTION make_prepared(n text) RETURNS void LANGUAGE plpgsql AS"
@@ -52,7 +55,8 @@ public final class ServerCode {
         "ALTER TABLE owned_rows ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY own ON owned_rows USING (owner = current_user)",
         "GRANT SELECT ON owned_rows TO other",
-        "CREATE FUNCTION set_search_path(p text) RETURNS void LANGUAGE sql AS $$ SELECT set_config('search_path', p, false) $$",
+        "CREATE FUNCTION set_search_path(p text) RETURNS void LANGUAGE sql AS"
+                + " $$ SELECT set_config('search_path', p, false) $$",
     };
 
     private ServerCode() {

@@ -50,6 +50,7 @@ public final class SessionFingerprint {
                 }
             }
         }
+        print.put("lastval()", lastval(c));
         for (String name : CUSTOM_SETTINGS) {
             print.put("custom " + name, custom(c, name));
         }
@@ -58,6 +59,16 @@ public final class SessionFingerprint {
         print.put("jdbc holdability", String.valueOf(c.getHoldability()));
         print.put("jdbc isolation", String.valueOf(c.getTransactionIsolation()));
         return print;
+    }
+
+    /** What lastval() answers: the SQLSTATE 55000 of a session whose sequences were never used, or "defined". */
+    private static String lastval(Connection c) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select lastval()")) {
+            rs.next();
+            return "defined";
+        } catch (SQLException e) {
+            return "error " + e.getSQLState();
+        }
     }
 
     /**

@@ -120,6 +120,7 @@ public final class SessionMatrix {
         serverCodeRows(rows);
         oddSpellingRows(rows);
         driverConnectionRows(rows);
+        outOfTurnRows(rows);
         for (Close path : new Close[] {Close.STATEMENT, Close.RESULT_SET, Close.METADATA}) {
             rows.add(new Row("SET ROLE + set_config, closed through " + closePath(path), c -> {
                 exec(c, "set role other");
@@ -211,6 +212,46 @@ public final class SessionMatrix {
                 + notifications(c.unwrap(PGConnection.class).getNotifications())));
     }
 
+    /** Objects an application keeps after it gave their connection back, and request marks it makes itself. */
+    private static void outOfTurnRows(List<Row> rows) {
+        rows.add(new Row("driver connection from an Array's result set: setAutoCommit(false)", c -> {
+            java.sql.Array array = c.createArrayOf("int4", new Object[] {1});
+            try (ResultSet rs = array.getResultSet()) {
+                rs.getStatement().getConnection().setAutoCommit(false);
+            }
+        }, Close.DIRECT, SessionMatrix::autoCommittedWriteIsVisible));
+        rows.add(new Row("unwrap(Connection.class) kept and used after close", c -> kept = c.unwrap(Connection.class),
+                Close.DIRECT, c -> tryToChangeRoleThroughKept(() -> kept) + one(c, "select current_user")));
+        rows.add(new Row("metadata kept, unwrapped after close", c -> keptMetaData = c.getMetaData(), Close.DIRECT,
+                c -> tryToChangeRoleThroughKept(() -> keptMetaData.unwrap(java.sql.DatabaseMetaData.class).getConnection())
+                        + one(c, "select current_user")));
+        rows.add(new Row("beginRequest() by the application after SET ROLE", c -> {
+            exec(c, "set role other");
+            c.beginRequest();
+        }, Close.DIRECT, c -> one(c, "select current_user")));
+        rows.add(new Row("endRequest() by the application, then SET ROLE", c -> {
+            c.endRequest();
+            exec(c, "set role other");
+        }, Close.DIRECT, c -> one(c, "select current_user")));
+    }
+
+    private static Connection kept;
+    private static java.sql.DatabaseMetaData keptMetaData;
+
+    /** "" when the kept object could not reach the session any more, "reached, " when it could. */
+    private static String tryToChangeRoleThroughKept(KeptConnection keptConnection) {
+        try {
+            exec(keptConnection.get(), "set role other");
+            return "reached, ";
+        } catch (Exception refused) {
+            return "";
+        }
+    }
+
+    interface KeptConnection {
+        Connection get() throws Exception;
+    }
+
     /**
      * The borrower's auto-commit INSERT is acknowledged; "visible" when another session (another pool: the URL
      * differs) counts it, which only a committed row allows.
@@ -264,8 +305,12 @@ public final class SessionMatrix {
     }
 
     private static String run(Row row, String url, String user, String password) throws Exception {
+        int firstPid;
+        try (Connection before = DriverManager.getConnection(url, user, password)) {
+            // Read in a borrow of its own, so that the change alone decides whether its borrower reached the server.
+            firstPid = pid(before);
+        }
         Connection first = DriverManager.getConnection(url, user, password);
-        int firstPid = pid(first);
         String failed = null;
         try {
             row.change.run(first);
