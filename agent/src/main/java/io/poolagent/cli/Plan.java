@@ -552,7 +552,7 @@ final class Plan {
     }
 
     private static final String REMEDY = "Lower DB_MAX_OPEN_CONNS or the pod counts, raise max_connections,"
-            + " or put PgBouncer between the pods and the server (README: \"Through PgBouncer\").";
+            + " or put PgBouncer between the pods and the server (docs/pgbouncer.md).";
 
     /** The rule with this plan's numbers in it, so that the shares in the table can be checked by hand. */
     private String howAutoWorks() {
@@ -616,7 +616,7 @@ final class Plan {
 
     private static final String AUTO_REMEDY = "Lower the fixed services' DB_MAX_OPEN_CONNS or pod counts, the"
             + " headroom or the auto services' pod counts, raise max_connections, or put PgBouncer between the pods"
-            + " and the server (README: \"Through PgBouncer\").";
+            + " and the server (docs/pgbouncer.md).";
 
     /**
      * The buffer where it still makes sense: a rolling update of a fixed service adds sessions that only the

@@ -20,7 +20,7 @@ public enum ResetMode {
     DISCARD,
     /**
      * Opt-in: undo what the borrower's SQL text and JDBC calls show, nothing for a session whose SQL showed no
-     * change. Blind to state that server-side code sets (the README lists what it misses).
+     * change. Blind to state that server-side code sets (docs/session-reset.md lists what it misses).
      */
     TRACKED,
     /** Only what JDBC calls changed (HikariCP's reset, plus setSchema and setClientInfo). Server-side state leaks. */

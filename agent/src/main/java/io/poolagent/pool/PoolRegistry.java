@@ -123,7 +123,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
      * the thread's context loader instead, the caller's loader in an application and in a servlet container's
      * request. A caller in another loader than its thread's context loader with a pgjdbc of its own, on a
      * thread where that context loader's code connected with the same credentials, would get a connection of
-     * the other driver's classes; rare enough that the shortcut's speed wins (see BENCHMARKS.md).
+     * the other driver's classes; rare enough that the shortcut's speed wins (see docs/benchmarks.md).
      */
     @Override
     public Object fromRunningPool(String url, String user, String password) throws SQLException {

@@ -24,7 +24,8 @@ import static io.poolagent.session.SessionChanges.UNKNOWN;
  * listed here is never missed. What text cannot show is not seen: a server function that calls
  * {@code set_config} or takes an advisory lock itself, or an INSERT whose serial column calls
  * {@code nextval} through its default.
- * The README lists these blind spots; {@code DB_POOL_RESET=discard} resets every session regardless.
+ * It serves DB_POOL_RESET=tracked, which docs/session-reset.md describes with these blind spots; the default
+ * reset does not depend on it.
  *
  * <p>Statements repeat (prepared statements above all), so answers are cached per SQL string.
  */

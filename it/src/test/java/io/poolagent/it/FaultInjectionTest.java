@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The sample service with the agent, under load, while the database fails the ways databases fail. Each
  * test keeps a ledger of the registrations the service acknowledged and checks them against the database
  * afterwards: none may be lost, none written half (a user without the session its transaction created).
- * Each prints its figures in one "reliability:" line, which the README's reliability section quotes; the
+ * Each prints its figures in one "reliability:" line, which docs/how-it-works.md (Reliability) quotes; the
  * time figures are reported, never asserted.
  */
 class FaultInjectionTest {

@@ -33,7 +33,7 @@ class OpenTelemetryAgentTest {
     @ValueSource(booleans = {true, false})
     void bothAgentsWorkInEitherOrder(boolean poolAgentFirst) {
         assertTrue(Files.isRegularFile(OTEL_AGENT), "no " + OTEL_AGENT.toAbsolutePath()
-                + ": the it module's build copies it from Maven Central (mvn -B verify)");
+                + ": the it module's build copies it from Maven Central (./test.sh)");
         String ours = "-javaagent:" + ChildJvm.agentJar().toAbsolutePath();
         String theirs = "-javaagent:" + OTEL_AGENT.toAbsolutePath();
         ChildJvm.Result r = ChildJvm.on(Jdks.current())

@@ -42,7 +42,7 @@ class PgBouncerTest {
         StringBuilder why = new StringBuilder();
         bouncer = PgBouncer.start(PG.server(), "app", PASSWORD, 1, why);
         assertNotNull(bouncer, "PgBouncer could not be started (install the Debian package pgbouncer;"
-                + " .ci/run does): " + why);
+                + " ./test.sh does): " + why);
     }
 
     @AfterAll

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The application was written for fresh connections: whatever one request does to its session, the next
  * must not notice that the session is reused. Each row of {@link SessionMatrix} changes the session one
  * way, and the next borrower of a one-connection pool reads it back; this compares what it saw with what
- * a new session shows, in every reset mode, and prints the matrix the README shows.
+ * a new session shows, in every reset mode, and prints the matrix docs/session-reset.md shows.
  */
 class SessionMatrixTest {
 
@@ -100,7 +100,7 @@ class SessionMatrixTest {
         assertTrue(wrong.isEmpty(), String.join("\n", wrong) + "\n" + r);
     }
 
-    /** What the next borrower must see: a fresh session's answer, except where the README says otherwise. */
+    /** What the next borrower must see: a fresh session's answer, except where docs/session-reset.md says not. */
     private static String expected(String mode, String row) {
         String clean = fresh.get(row);
         if (mode.equals("off")) {
@@ -139,8 +139,8 @@ class SessionMatrixTest {
             "SET ROLE + set_config, closed through getMetaData().getConnection()");
 
     /**
-     * What DB_POOL_RESET=tracked lets through, as the README says: it reads the borrower's SQL text, so state that
-     * server-side code sets, and spellings its reader does not follow, reach the next borrower.
+     * What DB_POOL_RESET=tracked lets through, as docs/session-reset.md says: it reads the borrower's SQL text,
+     * so state that server-side code sets, and spellings its reader does not follow, reach the next borrower.
      */
     private static final Map<String, String> TRACKED_LEAKS = Map.ofEntries(
             Map.entry("SQL function set_tenant('42')", "42"),
@@ -164,7 +164,7 @@ class SessionMatrixTest {
             Map.entry("SET transaction.tenant (a custom setting named transaction)", "42"),
             Map.entry("set role after a comment ended by a carriage return", "other"));
 
-    /** DB_POOL_RESET=off keeps server-side state for the next borrower by design; the README lists it. */
+    /** DB_POOL_RESET=off keeps server-side state for the next borrower by design; docs/session-reset.md lists it. */
     private static final Map<String, String> OFF_LEAKS = Map.ofEntries(
             Map.entry("SET statement_timeout", "1234ms"),
             Map.entry("set_config, session", "42"),
@@ -188,7 +188,7 @@ class SessionMatrixTest {
             Map.entry("SET of a custom setting with a non-ASCII name", "42"),
             Map.entry("SET with the name in a U& identifier", "42"));
 
-    /** The README's matrix, from this run. */
+    /** The matrix of docs/session-reset.md, from this run. */
     @AfterAll
     static void printMatrix() {
         StringBuilder table = new StringBuilder("\n| kind of state | fresh session |");

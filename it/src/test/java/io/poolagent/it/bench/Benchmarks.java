@@ -231,7 +231,7 @@ public final class Benchmarks {
         Path bundled;
         try (java.util.stream.Stream<Path> jars = Files.list(libs)) {
             bundled = jars.filter(p -> p.getFileName().toString().startsWith("HikariCP-")).findFirst()
-                    .orElseThrow(() -> new IOException("no HikariCP in " + libs + ": run mvn -B verify first"));
+                    .orElseThrow(() -> new IOException("no HikariCP in " + libs + ": run ./bench.sh, which builds first"));
         }
         StringBuilder classpath = new StringBuilder();
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -296,25 +296,29 @@ public final class Benchmarks {
     private static void borrow(PostgresServer pg, StringBuilder report) throws Exception {
         String agent = "-javaagent:" + ChildJvm.agentJar().toAbsolutePath();
         String settings = agent + "=DB_MAX_OPEN_CONNS=10;DB_POOL_METRICS_PORT=off;DB_POOL_RESET=";
-        double full = jmh(pg, "driverManager", settings + "full");
-        double tracked = jmh(pg, "driverManager", settings + "tracked");
-        double discard = jmh(pg, "driverManager", settings + "discard");
-        double noReset = jmh(pg, "driverManager", settings + "off");
-        double hikari = jmh(pg, "hikariDirect", "-Dbench.hikari=true");
-        double physical = jmh(pg, "driverManager", "-Dbench.physical=true");
+        List<String> modes = List.of("full", "tracked", "off", "discard");
         report.append("## 2. borrow + return of one connection (JMH, average time, 1 thread)\n\n")
-                .append("| path | µs/op | vs HikariCP direct |\n|---|---|---|\n")
-                .append(row("DriverManager.getConnection + close, through pool-agent, DB_POOL_RESET=full (default)", full, hikari))
-                .append(row("DriverManager.getConnection + close, through pool-agent, DB_POOL_RESET=tracked", tracked, hikari))
-                .append(row("DriverManager.getConnection + close, through pool-agent, DB_POOL_RESET=off", noReset, hikari))
-                .append(row("DriverManager.getConnection + close, through pool-agent, DB_POOL_RESET=discard", discard, hikari))
-                .append(row("HikariDataSource.getConnection + close, direct", hikari, hikari))
-                .append(row("DriverManager.getConnection + close, no agent (a fresh scram connection)", physical, hikari))
-                .append("\ntarget: through the agent, with the default reset or none, <= 2x HikariCP direct\n\n");
+                .append("| path | borrow + close, µs/op | vs HikariCP | borrow + one query + close, µs/op | vs HikariCP |\n")
+                .append("|---|---|---|---|---|\n");
+        double hikari = jmh(pg, "hikariDirect", "-Dbench.hikari=true");
+        double hikariQuery = jmh(pg, "hikariOneQuery", "-Dbench.hikari=true");
+        for (String mode : modes) {
+            double bare = jmh(pg, "driverManager", settings + mode);
+            double query = jmh(pg, "driverManagerOneQuery", settings + mode);
+            report.append(row("DriverManager.getConnection through pool-agent, DB_POOL_RESET=" + mode
+                    + (mode.equals("full") ? " (default)" : ""), bare, hikari, query, hikariQuery));
+        }
+        report.append(row("HikariDataSource.getConnection, direct", hikari, hikari, hikariQuery, hikariQuery));
+        double physical = jmh(pg, "driverManager", "-Dbench.physical=true");
+        report.append(String.format(Locale.ROOT, "| DriverManager.getConnection, no agent (a fresh scram connection)"
+                + " | %.3f | %.0fx | | |%n", physical, physical / hikari))
+                .append("\ntarget: through the agent, borrow + close <= 2x HikariCP direct; the column with a query"
+                        + " shows what the reset adds to a borrower that reached the server\n\n");
     }
 
-    private static String row(String name, double us, double base) {
-        return String.format(Locale.ROOT, "| %s | %.3f | %.2fx |%n", name, us, us / base);
+    private static String row(String name, double us, double base, double queryUs, double queryBase) {
+        return String.format(Locale.ROOT, "| %s | %.3f | %.2fx | %.1f | %.2fx |%n", name, us, us / base, queryUs,
+                queryUs / queryBase);
     }
 
     private static double jmh(PostgresServer pg, String method, String jvmArg) throws Exception {

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -71,5 +73,27 @@ public class BorrowBench {
         Connection c = hikari.getConnection();
         c.close();
         return c;
+    }
+
+    /** A borrower that reaches the server: one query, so the return path resets the session (per the mode). */
+    @Benchmark
+    public int driverManagerOneQuery() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            return oneQuery(c);
+        }
+    }
+
+    @Benchmark
+    public int hikariOneQuery() throws SQLException {
+        try (Connection c = hikari.getConnection()) {
+            return oneQuery(c);
+        }
+    }
+
+    private static int oneQuery(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("select 1"); ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }

@@ -44,6 +44,11 @@ public final class LoadResult {
         return requests / seconds;
     }
 
+    /** Requests answered without an error, per second. */
+    public double succeededPerSecond() {
+        return (requests - failed) / seconds;
+    }
+
     public double failureRate() {
         return requests == 0 ? 1 : (double) failed / requests;
     }

