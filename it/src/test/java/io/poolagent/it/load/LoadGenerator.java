@@ -127,12 +127,12 @@ public final class LoadGenerator {
         }
         out.append('\n');
         row(out, "http_req_duration p(50)", runs, r -> ms(r.requestMs(50)));
-        row(out, "http_req_duration p(95)", runs, r -> ms(r.requestMs(95)) + (r.p95Passes() ? " ✓<3s" : " ✗<3s"));
+        row(out, "http_req_duration p(95)", runs, r -> ms(r.requestMs(95)) + (r.p95Passes() ? " ok <3s" : " FAIL <3s"));
         row(out, "http_req_duration p(99)", runs, r -> ms(r.requestMs(99)));
         row(out, "http_req_duration max", runs, r -> ms(r.requestMs(100)));
         row(out, "http_reqs", runs, r -> String.format(Locale.ROOT, "%d (%.0f/s)", r.requests, r.requestsPerSecond()));
         row(out, "http_req_failed", runs, r -> String.format(Locale.ROOT, "%.2f%% %s", 100 * r.failureRate(),
-                r.failuresPass() ? "✓<5%" : "✗<5%"));
+                r.failuresPass() ? "ok <5%" : "FAIL <5%"));
         row(out, "responses with SQLSTATE 53300", runs, r -> String.valueOf(r.sqlstate53300));
         row(out, "end_to_end_duration p(95)", runs, r -> ms(r.endToEndMs(95)));
         row(out, "peak client backends", runs, r -> String.valueOf(r.peakBackends));
