@@ -49,9 +49,9 @@ import static io.poolagent.session.SessionChanges.USED;
  * SQL showed no change;</li>
  * <li>OFF undoes only what JDBC calls changed ({@code setSchema}, {@code setClientInfo}).</li>
  * </ul>
- * In every mode the driver is asked at each return whether a transaction is open and whether auto-commit,
- * read-only and holdability are as HikariCP set them up: a change made where HikariCP could not see it (on the
- * driver's own connection) is one it did not undo. A session whose state no reset can restore (aborted, reached
+ * In every mode the driver is asked at each return whether a transaction is open and whether its client-side
+ * settings (auto-commit, read-only, holdability, pgjdbc's own) are as HikariCP set them up: a change made where
+ * HikariCP could not see it (on the driver's own connection) is one it did not undo. A session whose state no reset can restore (aborted, reached
  * through the driver's own classes, changed out of sight, LOAD) is closed instead, as is one whose reset fails
  * or does not answer within the reset timeout.
  */
