@@ -10,9 +10,9 @@ import io.poolagent.pool.PoolRegistry;
 import java.lang.instrument.Instrumentation;
 
 /**
- * Starts the agent proper, inside its isolated class loader: settings, then the weaver. The bridge and the
- * pool registry behind it come up when the first class to weave loads. Any failure leaves the application
- * unpooled, with one line.
+ * Starts the agent proper, inside its isolated class loader: settings, then the weaver. The bridge comes up
+ * when the first class to weave loads, the pool registry behind it with the first call through the bridge.
+ * Any failure leaves the application unpooled, with one line.
  */
 public final class Installer {
 
@@ -67,8 +67,8 @@ public final class Installer {
     }
 
     /**
-     * Run by the weaver before the first class it changes: the bridge, then the registry behind it (which
-     * implements the bridge's interface, so it cannot load before).
+     * Run once, on the weaver's own thread, when the first class to weave loads: the bridge, then what answers
+     * its calls (which implements the bridge's interface, so it cannot load before).
      */
     private static final class BridgeUp implements Runnable {
         private final Runnable defineBridge;
@@ -112,12 +112,14 @@ public final class Installer {
 
     /**
      * A class of its own, loaded only once the bridge is defined: the JVM's verifier loads the bridge's
-     * interface to check code that hands a PoolRegistry to the bridge, in whichever class holds that code.
+     * interface to check code that hands an interceptor to the bridge, in whichever class holds that code.
+     * The registry itself comes with the first call through the bridge ({@link RegistryOnFirstUse}), not
+     * here: this runs inside a class load.
      */
     private static final class Registry {
         static void connect(Settings settings, AgentMetrics metrics) {
             Bridge.quiet(settings.logLevel() == AgentLog.Level.OFF);
-            Bridge.install(new PoolRegistry(settings, metrics != null ? metrics : new AgentMetrics(settings)));
+            Bridge.installFirst(new RegistryOnFirstUse(settings, metrics));
         }
     }
 }

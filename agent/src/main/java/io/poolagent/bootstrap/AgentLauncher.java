@@ -163,6 +163,23 @@ public final class AgentLauncher {
             }
         }
 
+        /**
+         * Straight from the jar, for Byte Buddy's reading of the agent's advice classes: through a URL that
+         * would set up the JDK's jar-URL handlers, milliseconds at the first weave.
+         */
+        @Override
+        public InputStream getResourceAsStream(String name) {
+            ZipEntry entry = name.endsWith(".class") ? jar.getEntry(ROOT + name) : null;
+            if (entry == null) {
+                return super.getResourceAsStream(name);
+            }
+            try {
+                return jar.getInputStream(entry);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
         @Override
         protected Enumeration<URL> findResources(String name) {
             URL url = findResource(name);

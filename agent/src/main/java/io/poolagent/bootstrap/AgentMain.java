@@ -52,8 +52,26 @@ public final class AgentMain {
         }
     }
 
+    /**
+     * Set by the first start in this JVM. A second {@code -javaagent} (JAVA_TOOL_OPTIONS and the command line
+     * both naming the agent, or a late attach) loads this same class from the system class loader and must not
+     * weave a second time: every hook would run twice.
+     */
+    private static boolean started;
+
+    private static synchronized boolean firstStart() {
+        boolean first = !started;
+        started = true;
+        return first;
+    }
+
     private static void start(String args, Instrumentation instrumentation) {
         try {
+            if (!firstStart()) {
+                System.err.println("[pool-agent] WARN the agent is attached more than once: the first one works,"
+                        + " the others do nothing");
+                return;
+            }
             // Before the version check: a command run on Java 8 says so itself, once.
             if (runsOwnCommand(System.getProperty("sun.java.command", ""), System.getProperty("user.dir", ""),
                     agentJarPath())) {

@@ -51,8 +51,21 @@ public final class Bridge {
     private Bridge() {
     }
 
-    public static void install(ConnectionInterceptor target) {
+    /** For tests: replaces whatever answers the bridge. */
+    static void install(ConnectionInterceptor target) {
         interceptor = target;
+    }
+
+    /**
+     * The agent's way in: the first interceptor stays. A second agent in the same JVM, or a second thread
+     * racing to set the first up, is refused.
+     */
+    public static synchronized boolean installFirst(ConnectionInterceptor target) {
+        if (interceptor != null) {
+            return false;
+        }
+        interceptor = target;
+        return true;
     }
 
     public static void quiet(boolean silent) {

@@ -1,84 +1,59 @@
 package io.poolagent.intercept;
 
 /**
- * What the agent inserts into one woven method: calls to static methods, nothing else. Plain data, so that
- * reading the table in {@link Targets} at start-up loads no bytecode library; {@link HookWriter} turns it
- * into instructions when a target class loads.
- *
- * <ul>
- *   <li>{@code enter}: called first, with what {@link Pass} says. When it {@code returnsResult}, a non-null
- *       answer is returned at once and the original body does not run (a pooled connection).</li>
- *   <li>{@code always}: no arguments, called however the original body ends, by a return or a throw
- *       (undoing what {@code enter} set up for the body).</li>
- *   <li>{@code afterReturn}: called before every normal return with the method's first argument.</li>
- *   <li>{@code replaceReturn}: called before every normal return with the value returned, and returns
- *       what the caller gets instead.</li>
- * </ul>
+ * What the agent inserts into one kind of target method: Byte Buddy advice, a class each in {@link Advices}
+ * (and one exit shared by the hooks that may answer for a method), inlined into the method. Plain data (the advice by name), so that reading the table in
+ * {@link Targets} at start-up loads neither the advice nor Byte Buddy.
  */
-final class Hook {
+enum Hook {
+    /** pgjdbc's Driver.connect: every physical connect, whoever calls it, may be answered from a pool. */
+    DRIVER_CONNECT("DriverConnect", "ReturnAnswer", "its connections stay unpooled"),
+    /** DriverManager's private getConnection(url, info, caller): the caller's route, and a mark for the driver. */
+    DRIVER_MANAGER_CALLER("DriverManagerCaller", "its connections stay unpooled"),
+    /** DriverManager.getConnection(url, user, password): served from a running pool before any lookup. */
+    DRIVER_MANAGER_SHORTCUT("DriverManagerShortcut", "ReturnAnswer", "its callers take the longer way to the pool"),
+    /** DriverManager.deregisterDriver: the driver's pools close. */
+    DRIVER_DEREGISTERED("DriverDeregistered", "a web application's pools stay open after it is undeployed"),
+    /** pgjdbc's BaseDataSource.getConnection(user, password): answered from a pool, else passes through. */
+    DATA_SOURCE("DataSource", "its connections stay unpooled"),
+    /** Where a pool library opens a physical connection: nothing under it is pooled again. */
+    POOL_LIBRARY("PoolLibrary", "the agent may pool its physical connections a second time"),
+    /** The agent's HikariCP: statement and metadata getConnection() return what the application holds. */
+    HELD_HANDLE("HeldHandle", "statements give HikariCP's handle instead of the application's"),
+    /** The agent's HikariCP: unwrapping a statement, result set or metadata reaches the driver. */
+    UNWRAPPING("Unwrapping", "a session reached through the driver may be lent again"),
+    /** The agent's HikariCP: unwrapping the connection handle reaches the driver. */
+    CONNECTION_UNWRAP("ConnectionUnwrap", "a session reached through the driver may be lent again"),
+    /** The agent's HikariCP: the handle's close() runs the return path first. */
+    CLOSING("Closing", "sessions go back without their reset");
 
-    /** What {@code enter} is called with. */
-    enum Pass {
-        NOTHING, THIS, ARGUMENTS, THIS_AND_ARGUMENTS;
+    private final String advice;
+    /** The class of the exit advice when it is not {@code advice}'s own. */
+    private final String exit;
+    /** What the application loses when a target of this hook cannot be woven, for the warning. */
+    final String withoutIt;
 
-        boolean passesThis() {
-            return this == THIS || this == THIS_AND_ARGUMENTS;
-        }
-
-        boolean passesArguments() {
-            return this == ARGUMENTS || this == THIS_AND_ARGUMENTS;
-        }
+    Hook(String advice, String withoutIt) {
+        this(advice, advice, withoutIt);
     }
 
-    /** A static method, by internal class name, name and descriptor. */
-    static final class Call {
-        final String owner;
-        final String name;
-        final String descriptor;
-
-        Call(String owner, String name, String descriptor) {
-            this.owner = owner;
-            this.name = name;
-            this.descriptor = descriptor;
-        }
+    Hook(String advice, String exit, String withoutIt) {
+        this.advice = advice;
+        this.exit = exit;
+        this.withoutIt = withoutIt;
     }
 
-    final Call enter;
-    final Pass pass;
-    final boolean returnsResult;
-    final Call always;
-    final Call afterReturn;
-    final Call replaceReturn;
-
-    private Hook(Call enter, Pass pass, boolean returnsResult, Call always, Call afterReturn, Call replaceReturn) {
-        this.enter = enter;
-        this.pass = pass;
-        this.returnsResult = returnsResult;
-        this.always = always;
-        this.afterReturn = afterReturn;
-        this.replaceReturn = replaceReturn;
+    /** The binary name of the advice class, in the agent's own class loader. */
+    String adviceClass() {
+        return binaryName(advice);
     }
 
-    /** {@code enter} may answer for the method: a non-null result is returned without running the body. */
-    static Hook answer(Call enter, Pass pass) {
-        return new Hook(enter, pass, true, null, null, null);
+    /** The binary name of the class holding the exit advice: the advice class itself, or one shared by hooks. */
+    String exitClass() {
+        return binaryName(exit);
     }
 
-    /** {@code enter} is told, and returns nothing. */
-    static Hook enter(Call enter, Pass pass) {
-        return new Hook(enter, pass, false, null, null, null);
-    }
-
-    static Hook afterReturn(Call withFirstArgument) {
-        return new Hook(null, Pass.NOTHING, false, null, withFirstArgument, null);
-    }
-
-    static Hook replaceReturn(Call filter) {
-        return new Hook(null, Pass.NOTHING, false, null, null, filter);
-    }
-
-    /** The same hook, with {@code always} called when the original body ends, whichever way. */
-    Hook thenAlways(Call exit) {
-        return new Hook(enter, pass, returnsResult, exit, afterReturn, replaceReturn);
+    private static String binaryName(String nested) {
+        return "io.poolagent.intercept.Advices$" + nested; // a string: no class loads before the first weave
     }
 }

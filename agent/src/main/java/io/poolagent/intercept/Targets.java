@@ -9,26 +9,37 @@ import java.util.Map;
 
 /**
  * Everything the agent weaves, in one table: the type (by exact name: one hash lookup per class the JVM
- * loads), the method and its parameter types, and the {@link Hook} written into it. Plain data: reading it
- * loads no bytecode library.
+ * loads), the method by name and full descriptor (return type included), and the {@link Hook} woven into it.
+ * A method whose descriptor is not listed is never woven: a library version that changed it loads as it is,
+ * with a warning ({@link ClassWeaver}). Where versions differ, each descriptor the weave matrix test found
+ * is listed; the test also proves that exactly one method of each class matches each target.
+ *
+ * <p>Plain data: reading it loads no bytecode library.
  */
 final class Targets {
 
     static final String DRIVER_MANAGER = "java.sql.DriverManager";
 
-    /** One woven method. {@code parameters} null means any parameters. */
+    /** One woven method. */
     static final class Target {
         final String type;
         final String method;
-        /** The descriptor's start, "(Ljava/lang/String;...)", or null for any parameters. */
-        private final String parameterDescriptor;
+        /** Every descriptor accepted, in JVM notation: "(Ljava/lang/String;)Ljava/sql/Connection;". */
+        final List<String> descriptors;
         final Hook hook;
+        /** A method that older versions of the library do not have: its absence is no reason to leave the class. */
+        final boolean optional;
 
-        Target(String type, String method, List<String> parameters, Hook hook) {
+        Target(String type, String method, List<String> descriptors, Hook hook) {
+            this(type, method, descriptors, hook, false);
+        }
+
+        private Target(String type, String method, List<String> descriptors, Hook hook, boolean optional) {
             this.type = type;
             this.method = method;
-            this.parameterDescriptor = parameters == null ? null : parameterDescriptor(parameters);
+            this.descriptors = descriptors;
             this.hook = hook;
+            this.optional = optional;
         }
 
         /** The type's internal name, as a transformer is given it. */
@@ -37,97 +48,88 @@ final class Targets {
         }
 
         boolean matches(String name, String descriptor) {
-            return method.equals(name) && (parameterDescriptor == null || descriptor.startsWith(parameterDescriptor));
+            return method.equals(name) && descriptors.contains(descriptor);
         }
 
-        private static String parameterDescriptor(List<String> parameters) {
-            StringBuilder descriptor = new StringBuilder("(");
-            for (String parameter : parameters) {
-                descriptor.append('L').append(parameter.replace('.', '/')).append(';');
-            }
-            return descriptor.append(')').toString();
+        @Override
+        public String toString() {
+            return type + "." + method + " " + descriptors;
         }
     }
 
-    private static final String STRING = "java.lang.String";
-    private static final String PROPERTIES = "java.util.Properties";
-
-    // By name, not class literal: building the table at start-up loads nothing (TargetsTest checks they resolve).
-    private static final String BRIDGE = "io/poolagent/bootstrap/Bridge";
-    private static final String TRACKED = "io/poolagent/session/TrackedConnection";
     private static final String CONNECTION = "Ljava/sql/Connection;";
-    private static final String ANSWER = "Ljava/lang/Object;";
+    private static final String UNWRAP = "(Ljava/lang/Class;)Ljava/lang/Object;";
+    private static final String GET_CONNECTION = "()" + CONNECTION;
 
-    private static Hook.Call bridge(String name, String descriptor) {
-        return new Hook.Call(BRIDGE, name, descriptor);
+    private static Target target(String type, String method, String descriptor, Hook hook) {
+        return new Target(type, method, List.of(descriptor), hook);
     }
 
-    private static final Hook.Call EXIT_PASS_THROUGH = bridge("exitPassThrough", "()V");
-    /** Where pool libraries open their physical connections: the agent's own connect is told to pass through. */
-    private static final Hook POOL_LIBRARY = Hook.enter(bridge("enterPassThrough", "()V"), Hook.Pass.NOTHING)
-            .thenAlways(EXIT_PASS_THROUGH);
-    /** What a statement or metadata says its connection is: what the application holds, not HikariCP's handle. */
-    private static final Hook HELD_HANDLE = Hook.replaceReturn(
-            new Hook.Call(TRACKED, "heldFor", "(" + CONNECTION + ")" + CONNECTION));
-
-    private static final Hook UNWRAPPING = Hook.enter(
-            new Hook.Call(TRACKED, "unwrapping", "(Ljava/lang/Object;)V"), Hook.Pass.THIS);
+    /** HikariCP's names are relocated with the agent's own copy: they name the agent's HikariCP. */
+    private static final String HIKARI = "com.zaxxer.hikari.pool.";
+    private static final String C3P0 = "com.mchange.v2.c3p0.WrapperConnectionPoolDataSource";
+    private static final String AGROAL = "io.agroal.pool.ConnectionFactory";
 
     static final List<Target> ALL = List.of(
-            // Every physical connect of the PostgreSQL driver, whoever calls it.
-            new Target(AppClassNames.PG_DRIVER, "connect", List.of(STRING, PROPERTIES), Hook.answer(
-                    bridge("fromDriver", "(Ljava/lang/Object;Ljava/lang/String;Ljava/util/Properties;)" + ANSWER),
-                    Hook.Pass.THIS_AND_ARGUMENTS)),
-            // The private method the three public getConnection overloads call, with the caller class: serves
-            // callers whose loader reached a pool before, and marks the driver calls under it as DriverManager's.
-            new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, PROPERTIES, "java.lang.Class"), Hook.answer(
-                    bridge("fromDriverManager", "(Ljava/lang/String;Ljava/util/Properties;Ljava/lang/Class;)" + ANSWER),
-                    Hook.Pass.ARGUMENTS).thenAlways(bridge("exitDriverManager", "()V"))),
-            // The common overload, served without building a Properties when its pool exists already.
-            new Target(DRIVER_MANAGER, "getConnection", List.of(STRING, STRING, STRING), Hook.answer(
-                    bridge("fromDriverManager", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)" + ANSWER),
-                    Hook.Pass.ARGUMENTS)),
-            // A web application undeployed: the pools of that driver close. After a normal return only:
-            // DriverManager refuses callers that cannot see the driver.
-            new Target(DRIVER_MANAGER, "deregisterDriver", List.of("java.sql.Driver"),
-                    Hook.afterReturn(bridge("driverDeregistered", "(Ljava/lang/Object;)V"))),
-            // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too. When
-            // unpooled, the DataSource's own connect passes through until the method ends.
-            new Target(AppClassNames.PG_BASE_DATA_SOURCE, "getConnection", List.of(STRING, STRING), Hook.answer(
-                    bridge("fromDataSource", "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/String;)" + ANSWER),
-                    Hook.Pass.THIS_AND_ARGUMENTS).thenAlways(EXIT_PASS_THROUGH)),
-            // The agent's own HikariCP (these literals are relocated with it, to io.poolagent.shaded.hikari):
-            // a statement's or metadata's getConnection() returns what the application holds.
-            new Target("com.zaxxer.hikari.pool.ProxyStatement", "getConnection", List.of(), HELD_HANDLE),
-            new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "getConnection", List.of(), HELD_HANDLE),
-            // Unwrapping the handle or one of them hands out the driver's own object, a way to the driver's
-            // connection: the session is closed at return instead of being lent again.
-            new Target("com.zaxxer.hikari.pool.ProxyConnection", "unwrap", List.of("java.lang.Class"), Hook.enter(
-                    new Hook.Call(TRACKED, "unwrappingConnection", "(" + CONNECTION + "Ljava/lang/Class;)V"),
-                    Hook.Pass.THIS_AND_ARGUMENTS)),
-            new Target("com.zaxxer.hikari.pool.ProxyStatement", "unwrap", List.of("java.lang.Class"), UNWRAPPING),
-            new Target("com.zaxxer.hikari.pool.ProxyResultSet", "unwrap", List.of("java.lang.Class"), UNWRAPPING),
-            new Target("com.zaxxer.hikari.pool.ProxyDatabaseMetaData", "unwrap", List.of("java.lang.Class"),
-                    UNWRAPPING),
-            // ... and its handle's close() first asks the return path whether the connection may stay idle.
-            new Target("com.zaxxer.hikari.pool.ProxyConnection", "close", List.of(),
-                    Hook.enter(new Hook.Call(TRACKED, "closing", "(" + CONNECTION + ")V"), Hook.Pass.THIS)),
+            target(AppClassNames.PG_DRIVER, "connect", "(Ljava/lang/String;Ljava/util/Properties;)" + CONNECTION,
+                    Hook.DRIVER_CONNECT),
+            // The private method the three public getConnection overloads call, with the caller class.
+            target(DRIVER_MANAGER, "getConnection",
+                    "(Ljava/lang/String;Ljava/util/Properties;Ljava/lang/Class;)" + CONNECTION, Hook.DRIVER_MANAGER_CALLER),
+            target(DRIVER_MANAGER, "getConnection", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)" + CONNECTION,
+                    Hook.DRIVER_MANAGER_SHORTCUT),
+            target(DRIVER_MANAGER, "deregisterDriver", "(Ljava/sql/Driver;)V", Hook.DRIVER_DEREGISTERED),
+            // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too.
+            target(AppClassNames.PG_BASE_DATA_SOURCE, "getConnection",
+                    "(Ljava/lang/String;Ljava/lang/String;)" + CONNECTION, Hook.DATA_SOURCE),
+            target(HIKARI + "ProxyStatement", "getConnection", GET_CONNECTION, Hook.HELD_HANDLE),
+            target(HIKARI + "ProxyDatabaseMetaData", "getConnection", GET_CONNECTION, Hook.HELD_HANDLE),
+            target(HIKARI + "ProxyConnection", "unwrap", UNWRAP, Hook.CONNECTION_UNWRAP),
+            target(HIKARI + "ProxyStatement", "unwrap", UNWRAP, Hook.UNWRAPPING),
+            target(HIKARI + "ProxyResultSet", "unwrap", UNWRAP, Hook.UNWRAPPING),
+            target(HIKARI + "ProxyDatabaseMetaData", "unwrap", UNWRAP, Hook.UNWRAPPING),
+            target(HIKARI + "ProxyConnection", "close", "()V", Hook.CLOSING),
             // Where pool libraries open their physical connections: nothing is pooled twice.
-            new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", null, POOL_LIBRARY),
-            new Target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject", null, POOL_LIBRARY),
-            new Target("org.apache.commons.dbcp.PoolableConnectionFactory", "makeObject", null, POOL_LIBRARY),
+            // newConnection() up to HikariCP 5, newConnection(boolean) from 6.
+            new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", List.of("()" + CONNECTION, "(Z)" + CONNECTION),
+                    Hook.POOL_LIBRARY),
+            target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject",
+                    "()Lorg/apache/commons/pool2/PooledObject;", Hook.POOL_LIBRARY),
+            target("org.apache.commons.dbcp.PoolableConnectionFactory", "makeObject", "()Ljava/lang/Object;",
+                    Hook.POOL_LIBRARY),
             // Tomcat's own repackaged DBCP2, behind its JNDI DataSources.
-            new Target("org.apache.tomcat.dbcp.dbcp2.PoolableConnectionFactory", "makeObject", null, POOL_LIBRARY),
-            new Target("com.mchange.v2.c3p0.WrapperConnectionPoolDataSource", "getPooledConnection", null, POOL_LIBRARY),
-            new Target("org.apache.tomcat.jdbc.pool.PooledConnection", "connect", null, POOL_LIBRARY),
-            new Target("io.agroal.pool.ConnectionFactory", "createConnection", null, POOL_LIBRARY),
-            new Target("io.agroal.pool.ConnectionFactory", "getRecoveryConnection", null, POOL_LIBRARY),
-            new Target("org.vibur.dbcp.pool.ConnectionFactory", "create", null, POOL_LIBRARY),
-            new Target("com.alibaba.druid.pool.DruidAbstractDataSource", "createPhysicalConnection", null, POOL_LIBRARY),
-            new Target("org.apache.ibatis.datasource.pooled.PooledDataSource", "popConnection", null, POOL_LIBRARY),
+            target("org.apache.tomcat.dbcp.dbcp2.PoolableConnectionFactory", "makeObject",
+                    "()Lorg/apache/tomcat/dbcp/pool2/PooledObject;", Hook.POOL_LIBRARY),
+            // The managed (XA) DataSources' factories override makeObject() without calling it.
+            target("org.apache.commons.dbcp2.managed.PoolableManagedConnectionFactory", "makeObject",
+                    "()Lorg/apache/commons/pool2/PooledObject;", Hook.POOL_LIBRARY),
+            target("org.apache.commons.dbcp.managed.PoolableManagedConnectionFactory", "makeObject",
+                    "()Ljava/lang/Object;", Hook.POOL_LIBRARY),
+            target("org.apache.tomcat.dbcp.dbcp2.managed.PoolableManagedConnectionFactory", "makeObject",
+                    "()Lorg/apache/tomcat/dbcp/pool2/PooledObject;", Hook.POOL_LIBRARY),
+            // c3p0's public overloads call these two, which its pool also calls directly.
+            target(C3P0, "getPooledConnection",
+                    "(Lcom/mchange/v2/c3p0/ConnectionCustomizer;Ljava/lang/String;)Ljavax/sql/PooledConnection;",
+                    Hook.POOL_LIBRARY),
+            target(C3P0, "getPooledConnection", "(Ljava/lang/String;Ljava/lang/String;"
+                    + "Lcom/mchange/v2/c3p0/ConnectionCustomizer;Ljava/lang/String;)Ljavax/sql/PooledConnection;",
+                    Hook.POOL_LIBRARY),
+            target("org.apache.tomcat.jdbc.pool.PooledConnection", "connect", "()V", Hook.POOL_LIBRARY),
+            target(AGROAL, "createConnection", "()Ljavax/sql/XAConnection;", Hook.POOL_LIBRARY),
+            // Agroal's recovery connections came with 1.x: earlier versions have only createConnection().
+            new Target(AGROAL, "getRecoveryConnection", List.of("()Ljavax/sql/XAConnection;"), Hook.POOL_LIBRARY, true),
+            // The overload that connects; create() and its bridge method call it.
+            target("org.vibur.dbcp.pool.ConnectionFactory", "create",
+                    "(Lorg/vibur/dbcp/pool/Connector;)Lorg/vibur/dbcp/pool/ConnHolder;", Hook.POOL_LIBRARY),
+            // The overload that connects; createPhysicalConnection() calls it.
+            target("com.alibaba.druid.pool.DruidAbstractDataSource", "createPhysicalConnection",
+                    "(Ljava/lang/String;Ljava/util/Properties;)" + CONNECTION, Hook.POOL_LIBRARY),
+            target("org.apache.ibatis.datasource.pooled.PooledDataSource", "popConnection",
+                    "(Ljava/lang/String;Ljava/lang/String;)Lorg/apache/ibatis/datasource/pooled/PooledConnection;",
+                    Hook.POOL_LIBRARY),
             // Hibernate's built-in pool (DriverManagerConnectionProvider) connects through its ConnectionCreator.
-            new Target("org.hibernate.engine.jdbc.connections.internal.BasicConnectionCreator", "createConnection", null,
-                    POOL_LIBRARY));
+            target("org.hibernate.engine.jdbc.connections.internal.BasicConnectionCreator", "createConnection",
+                    "()" + CONNECTION, Hook.POOL_LIBRARY));
 
     private Targets() {
     }

@@ -1,6 +1,5 @@
 package io.poolagent.intercept;
 
-import io.poolagent.bootstrap.Bridge;
 import io.poolagent.log.AgentLog;
 
 import java.lang.instrument.ClassFileTransformer;
@@ -9,23 +8,26 @@ import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The agent's one class-file transformer. Each class the JVM loads costs a hash lookup by name; only the
- * few target types are read and rewritten, by {@link HookWriter}, and only their target methods change.
- * The bytecode library is touched when the first target loads ({@link ClassRewriter}, a class apart so that
- * loading this one loads none of it), so a JVM that never uses JDBC never loads it.
- * A class that cannot be woven loads unchanged, and its connections stay unpooled, with one error line.
+ * few target types are read and woven, by {@link ClassWeaver}, a class apart so that loading this one
+ * loads no Byte Buddy class. A class that cannot be woven loads unchanged, with one line.
+ *
+ * <p>{@code transform} runs while the JVM holds the class-loading lock of the class it is given: nothing here
+ * takes a lock, and the only wait, for the bridge's set-up ({@link BridgeSetUp}), is for a thread that needs
+ * no class-loading lock an application thread could hold.
  */
 final class Weaver implements ClassFileTransformer {
 
     private final Instrumentation instrumentation;
     private final Map<String, List<Targets.Target>> targets;
     private final Runnable bridgeUp;
-    /** The bridge's module once it is up; null before. */
-    private volatile Module bridge;
-    private volatile boolean broken;
+    /** Started by the first class to weave. */
+    private final AtomicReference<BridgeSetUp> setUp = new AtomicReference<>();
 
+    /** @param bridgeUp defines the bridge that woven code calls */
     Weaver(Instrumentation instrumentation, Map<String, List<Targets.Target>> targets, Runnable bridgeUp) {
         this.instrumentation = instrumentation;
         this.targets = targets;
@@ -43,45 +45,49 @@ final class Weaver implements ClassFileTransformer {
         if (forType == null) {
             return null;
         }
-        if (!bridgeReady()) {
+        BridgeSetUp bridgeSetUp = bridgeSetUp();
+        if (bridgeSetUp.failed()) {
             return null;
         }
         long start = System.nanoTime();
         try {
-            readsBridge(module);
-            byte[] woven = ClassRewriter.rewrite(bytes, forType);
-            long nanos = System.nanoTime() - start;
-            AgentLog.debug("start-up: instrumented " + className.replace('/', '.') + " in " + nanos / 1000 + " us");
-            return woven;
+            ClassWeaver.Result result = ClassWeaver.weave(className, bytes, loader, forType);
+            if (result.woven == null) {
+                if (!result.unmatched.isEmpty()) {
+                    LibraryVersion.warnUnmatched(className, loader, domain, result.unmatched);
+                }
+                return null;
+            }
+            Module bridge = bridgeSetUp.await();
+            if (bridge == null) {
+                return null;
+            }
+            readsBridge(module, bridge);
+            AgentLog.debug("start-up: instrumented " + className.replace('/', '.') + " in "
+                    + (System.nanoTime() - start) / 1000 + " us");
+            return result.woven;
         } catch (Throwable t) {
-            AgentLog.error("could not instrument " + className.replace('/', '.') + ", its connections stay unpooled: " + t);
+            AgentLog.error("could not instrument " + className.replace('/', '.') + ", it loads unchanged and "
+                    + forType.get(0).hook.withoutIt + ": " + t);
             return null;
         }
     }
 
-    /** Sets the bridge up once, when the first target loads; if that fails nothing is woven, with one line. */
-    private boolean bridgeReady() {
-        if (bridge != null) {
-            return true;
-        }
-        synchronized (this) {
-            if (bridge == null && !broken) {
-                try {
-                    long began = System.nanoTime();
-                    bridgeUp.run();
-                    bridge = Bridge.class.getModule();
-                    AgentLog.debug("start-up: bridge and registry set up in " + (System.nanoTime() - began) / 1000 + " us");
-                } catch (Throwable t) {
-                    broken = true;
-                    AgentLog.error("agent not started, connections stay unpooled: " + t);
-                }
+    /** The bridge's set-up, started by the first caller. */
+    private BridgeSetUp bridgeSetUp() {
+        BridgeSetUp current = setUp.get();
+        if (current == null) {
+            BridgeSetUp mine = new BridgeSetUp(bridgeUp, new ClassWeaver.ReadAllAdvice());
+            if (setUp.compareAndSet(null, mine)) {
+                mine.start();
             }
-            return bridge != null;
+            current = setUp.get();
         }
+        return current;
     }
 
     /** A named module (java.sql for DriverManager) must be allowed to read the bridge's module to call it. */
-    private void readsBridge(Module module) {
+    private void readsBridge(Module module, Module bridge) {
         if (module != null && module.isNamed() && !module.canRead(bridge)) {
             instrumentation.redefineModule(module, Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
         }

@@ -9,7 +9,11 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +60,25 @@ class ConnectionStormTest {
     @MethodSource("jdksAndOtherEntries")
     void stormThroughOtherEntriesHasNoErrorsAndStaysWithinMaxOpen(Path jdk, String mode) throws Exception {
         assertPooled(storm(ChildJvm.on(jdk).withAgent(), mode));
+    }
+
+    /** The oldest pgjdbc the weave matrix proves (the newest is the one above), through every entry. */
+    @ParameterizedTest(name = "{0} on pgjdbc 42.2.29")
+    @MethodSource("allEntries")
+    void stormOnTheOldestPgjdbcHasNoErrorsAndStaysWithinMaxOpen(String mode) throws Exception {
+        Path oldest = Path.of("target", "oldest-pgjdbc", "postgresql-42.2.29.jar").toAbsolutePath();
+        assertTrue(Files.isRegularFile(oldest), oldest + " is copied there by the build (mvn generate-test-resources)");
+        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> entry.matches(".*/postgresql-[0-9.]+\\.jar") ? oldest.toString() : entry)
+                .collect(Collectors.joining(File.pathSeparator));
+        assertTrue(classpath.contains(oldest.toString()), "the test classpath has a pgjdbc to replace");
+        Run run = storm(ChildJvm.on(Jdks.current()).withAgent().classpath(classpath), mode);
+        assertPooled(run);
+        assertEquals("42.2.29", run.result.value("driverVersion"), run.result.toString());
+    }
+
+    static Stream<String> allEntries() {
+        return Stream.of("driver-manager", "data-source", "driver-manager-properties", "spring-simple-driver", "driver");
     }
 
     static Stream<Arguments> jdksAndOtherEntries() {

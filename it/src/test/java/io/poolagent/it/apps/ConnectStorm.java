@@ -79,7 +79,7 @@ public final class ConnectStorm {
                              Statement s = c.createStatement();
                              ResultSet rs = s.executeQuery("select pg_sleep(0.002), current_user")) {
                             rs.next();
-                            connectionClasses.put(c.getClass().getName(), "");
+                            connectionClasses.put(Held.className(c), "");
                             ok.incrementAndGet();
                         } catch (SQLException e) {
                             errors.computeIfAbsent(String.valueOf(e.getSQLState()), k -> new AtomicInteger()).incrementAndGet();
@@ -103,5 +103,6 @@ public final class ConnectStorm {
         System.out.println("RESULT errorsBySqlState=" + new TreeMap<>(errors));
         System.out.println("RESULT connectionClasses=" + new TreeMap<>(connectionClasses).keySet());
         System.out.println("RESULT elapsedMs=" + (System.nanoTime() - began) / 1_000_000);
+        System.out.println("RESULT driverVersion=" + org.postgresql.Driver.class.getPackage().getImplementationVersion());
     }
 }

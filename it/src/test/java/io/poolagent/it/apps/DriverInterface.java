@@ -40,7 +40,7 @@ public final class DriverInterface {
         int firstPid;
         try (Connection c = open.open()) {
             PGConnection pg = (PGConnection) c;
-            System.out.println("RESULT class=" + c.getClass().getName());
+            System.out.println("RESULT class=" + Held.className(c));
             firstPid = pg.getBackendPID();
             System.out.println("RESULT pidMatchesServer=" + (firstPid == serverPid(c)));
             System.out.println("RESULT unwrapped=" + c.unwrap(PGConnection.class).getClass().getName());

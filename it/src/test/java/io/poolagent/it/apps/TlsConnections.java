@@ -43,7 +43,7 @@ public final class TlsConnections {
 
         try (Connection c = DriverManager.getConnection(args[1], user, password)) {
             int[] session = session(c);
-            System.out.println("RESULT requireClass=" + c.getClass().getName());
+            System.out.println("RESULT requireClass=" + Held.className(c));
             System.out.println("RESULT requireTls=" + (session[1] == 1));
             System.out.println("RESULT requireOnVerifiedBackend=" + verifiedBackends.contains(session[0]));
         }
@@ -68,7 +68,7 @@ public final class TlsConnections {
             Thread worker = new Thread(() -> {
                 for (int i = 0; i < iterations; i++) {
                     try (Connection c = DriverManager.getConnection(url, user, password)) {
-                        classes.add(c.getClass().getName());
+                        classes.add(Held.className(c));
                         int[] session = session(c);
                         backends.add(session[0]);
                         try (Statement s = c.createStatement()) {

@@ -45,19 +45,46 @@ final class StartupBench {
         this.password = password;
     }
 
+    /**
+     * What is attached: nothing, the agent of another build (e.g. the jar of the last commit before a change,
+     * given with -Dbench.baseline.jar=PATH and -Dbench.baseline.name=NAME), this build's agent.
+     */
+    private static final class Variant {
+        final String name;
+        final Path jar;
+
+        Variant(String name, Path jar) {
+            this.name = name;
+            this.jar = jar;
+        }
+    }
+
+    private static List<Variant> variants() {
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("without agent", null));
+        String baseline = System.getProperty("bench.baseline.jar", "");
+        if (!baseline.isEmpty()) {
+            variants.add(new Variant(System.getProperty("bench.baseline.name", "baseline"), Path.of(baseline)));
+        }
+        variants.add(new Variant("with agent", ChildJvm.agentJar().toAbsolutePath()));
+        return variants;
+    }
+
     void run(int rounds, StringBuilder report) throws Exception {
+        List<Variant> variants = variants();
+        int n = variants.size();
         int runs = Math.max(7, rounds * 3);
-        double[][] hello = new double[2][runs];
-        double[][] wall = new double[2][runs];
-        double[][] peak = new double[2][runs];
-        double[][] exit = new double[2][runs];
+        double[][] hello = new double[n][runs];
+        double[][] wall = new double[n][runs];
+        double[][] peak = new double[n][runs];
+        double[][] exit = new double[n][runs];
         for (int i = 0; i < runs; i++) {
-            for (int agent = 0; agent < 2; agent++) {
-                hello[agent][i] = launch(agent == 1, Hello.class, Map.of()).wallMillis;
-                Run query = launch(agent == 1, OneQuery.class, Map.of(), pg.url(), user, password);
-                wall[agent][i] = query.wallMillis;
-                peak[agent][i] = Double.parseDouble(query.result("peakKiB")) / 1024;
-                exit[agent][i] = query.exitMillis();
+            for (int v = 0; v < n; v++) {
+                hello[v][i] = launch(variants.get(v).jar, Hello.class, Map.of()).wallMillis;
+                Run query = launch(variants.get(v).jar, OneQuery.class, Map.of(), pg.url(), user, password);
+                wall[v][i] = query.wallMillis;
+                peak[v][i] = Double.parseDouble(query.result("peakKiB")) / 1024;
+                exit[v][i] = query.exitMillis();
             }
         }
         double[][] ready = new double[2][rounds];
@@ -74,26 +101,62 @@ final class StartupBench {
                 }
             }
         }
-        report.append("## 3. start-up and memory (medians of ").append(runs).append(" interleaved pairs; sample app: ")
-                .append(rounds).append(")\n\n")
-                .append("| measure | without agent | with agent | difference | target |\n|---|---|---|---|---|\n");
-        row(report, "JVM that never uses JDBC (hello world), wall time", hello, "ms", "<= +50 ms", 50);
-        row(report, "one connection, one query, exit: wall time", wall, "ms", "<= +150 ms", 150);
-        row(report, "one connection, one query: peak resident memory (VmHWM)", peak, "MiB", "<= +25 MiB", 25);
-        row(report, "the same: from main's end to the process's exit", exit, "ms", "nothing measurable", 10);
+        report.append("## 3. start-up and memory (medians of ").append(runs).append(" interleaved runs of each; sample app: ")
+                .append(rounds).append(")\n\n");
+        if (n == 3) {
+            threeWay(report, variants, hello, wall, peak, exit);
+        }
+        report.append("| measure | without agent | with agent | difference | target |\n|---|---|---|---|---|\n");
+        row(report, "JVM that never uses JDBC (hello world), wall time", pair(hello), "ms", "<= +50 ms", 50);
+        row(report, "one connection, one query, exit: wall time", pair(wall), "ms", "<= +150 ms", 150);
+        row(report, "one connection, one query: peak resident memory (VmHWM)", pair(peak), "MiB", "<= +25 MiB", 25);
+        row(report, "the same: from main's end to the process's exit", pair(exit), "ms", "nothing measurable", 10);
         row(report, "sample app: time to ready, first database connect included", ready, "ms", "", Double.NaN);
         row(report, "sample app: resident memory when ready, after a full GC", whenReady, "MiB", "", Double.NaN);
         row(report, "sample app: resident memory after 500 register + login and a full GC", underLoad, "MiB", "",
                 Double.NaN);
-        phases(Math.max(3, rounds), report);
+        for (Variant variant : variants) {
+            if (variant.jar != null) {
+                phases(variant, Math.max(3, rounds), report);
+            }
+        }
+    }
+
+    /** Without agent and this build's agent: the first and the last of the variants. */
+    private static double[][] pair(double[][] values) {
+        return new double[][] {values[0], values[values.length - 1]};
+    }
+
+    /** The three variants side by side, and what this build adds against what the other build adds. */
+    private static void threeWay(StringBuilder report, List<Variant> variants, double[][] hello, double[][] wall,
+                                 double[][] peak, double[][] exit) {
+        report.append("| measure | ").append(variants.get(0).name).append(" | ").append(variants.get(1).name)
+                .append(" | ").append(variants.get(2).name).append(" | added: ").append(variants.get(1).name)
+                .append(" | added: ").append(variants.get(2).name).append(" | ratio of the added |\n")
+                .append("|---|---|---|---|---|---|---|\n");
+        threeWayRow(report, "hello world (never uses JDBC), wall time", hello, "ms");
+        threeWayRow(report, "one connection, one query, exit: wall time", wall, "ms");
+        threeWayRow(report, "one connection, one query: peak resident memory (VmHWM)", peak, "MiB");
+        threeWayRow(report, "the same: from main's end to the process's exit", exit, "ms");
+        report.append("\n");
+    }
+
+    private static void threeWayRow(StringBuilder report, String measure, double[][] values, String unit) {
+        double none = Benchmarks.median(values[0]);
+        double before = Benchmarks.median(values[1]);
+        double now = Benchmarks.median(values[2]);
+        report.append(String.format(Locale.ROOT, "| %s | %.1f %s | %.1f %s | %.1f %s | %+.1f %s | %+.1f %s | %.2fx |%n",
+                measure, none, unit, before, unit, now, unit, before - none, unit, now - none, unit,
+                (now - none) / (before - none)));
     }
 
     /** The agent's own account of its start-up, from its debug log: medians over separate runs. */
-    private void phases(int runs, StringBuilder report) throws Exception {
+    private void phases(Variant variant, int runs, StringBuilder report) throws Exception {
         Map<String, List<Double>> phases = new LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
             // Lingers 2 s, so that the metrics (1 s after the first pool) come up within the run.
-            Run run = launch(true, OneQuery.class, Map.of("DB_POOL_LOG_LEVEL", "debug"), pg.url(), user, password, "2000");
+            Run run = launch(variant.jar, OneQuery.class, Map.of("DB_POOL_LOG_LEVEL", "debug"), pg.url(), user, password,
+                    "2000");
             Matcher m = PHASE.matcher(run.output);
             while (m.find()) {
                 String name = m.group(1).replaceAll("pool \\S+", "pool").replaceAll("metrics of pool", "metrics");
@@ -105,8 +168,9 @@ final class StartupBench {
                         k -> new ArrayList<>()).add(Long.parseLong(connect.group(1)) / 1000.0);
             }
         }
-        report.append("\nWhere the agent's time goes (its debug log, medians of ").append(runs)
-                .append(" runs of the one-query JVM; the metrics come up on the agent's thread 1 s after the first pool):\n\n")
+        report.append("\nWhere the agent's time goes, ").append(variant.name).append(" (its debug log, medians of ")
+                .append(runs).append(" runs of the one-query JVM; the metrics come up on the agent's thread 1 s after")
+                .append(" the first pool):\n\n")
                 .append("| phase | ms | on the application's path |\n|---|---|---|\n");
         phases.forEach((name, values) -> report.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", name,
                 Benchmarks.median(values.stream().mapToDouble(Double::doubleValue).toArray()),
@@ -123,12 +187,13 @@ final class StartupBench {
     }
 
     /** One child JVM, timed from start to exit; the agent's variables only when it has the agent. */
-    private static Run launch(boolean agent, Class<?> main, Map<String, String> env, String... args)
+    private static Run launch(Path agentJar, Class<?> main, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
+        boolean agent = agentJar != null;
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         if (agent) {
-            command.add("-javaagent:" + ChildJvm.agentJar().toAbsolutePath());
+            command.add("-javaagent:" + agentJar);
         }
         command.add("-cp");
         command.add(location(main) + java.io.File.pathSeparator + location(org.postgresql.Driver.class));

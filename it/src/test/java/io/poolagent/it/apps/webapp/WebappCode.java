@@ -30,7 +30,7 @@ public final class WebappCode {
                  Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select 1")) {
                 rs.next();
                 PGConnection pg = (PGConnection) c; // this web application's PGConnection
-                ownDriver &= pg.getClass().getClassLoader().getParent() == own
+                ownDriver &= pg.getClass().getClassLoader() == own
                         && c.unwrap(PGConnection.class).getClass().getClassLoader() == own;
             }
         }
