@@ -54,7 +54,7 @@ public final class Installer {
             }
             if (AgentLog.enabled(AgentLog.Level.DEBUG)) {
                 AgentLog.debug("start-up: premain took " + (System.nanoTime() - startedNanos) / 1000 + " us, pooling "
-                        + settings.urlPrefixes() + " with " + settings.describe() + fromWhere(settings));
+                        + settings.maskedUrlPrefixes() + " with " + settings.describe() + fromWhere(settings));
             }
         } catch (Throwable t) {
             AgentLog.error("agent not started, connections stay unpooled: " + t);
@@ -118,8 +118,10 @@ public final class Installer {
      */
     private static final class Registry {
         static void connect(Settings settings, AgentMetrics metrics) {
-            Bridge.quiet(settings.logLevel() == AgentLog.Level.OFF);
-            Bridge.installFirst(new RegistryOnFirstUse(settings, metrics));
+            if (!Bridge.installFirst(new RegistryOnFirstUse(settings, metrics),
+                    settings.logLevel() == AgentLog.Level.OFF)) {
+                throw new IllegalStateException("the bridge already answers to another interceptor");
+            }
         }
     }
 }

@@ -56,20 +56,31 @@ public final class Bridge {
         interceptor = target;
     }
 
-    /**
-     * The agent's way in: the first interceptor stays. A second agent in the same JVM, or a second thread
-     * racing to set the first up, is refused.
-     */
-    public static synchronized boolean installFirst(ConnectionInterceptor target) {
-        if (interceptor != null) {
-            return false;
-        }
-        interceptor = target;
-        return true;
+    /** For tests. */
+    static void quiet(boolean silent) {
+        quiet = silent;
     }
 
-    public static void quiet(boolean silent) {
+    /**
+     * The agent's way in, taken once. The bridge is a public class of the bootstrap loader, so any code in the
+     * JVM can call this: a call after the agent's, or from a class of another loader than the interceptor's
+     * own, or from one of the JDK's or the application's loaders, is refused. (The agent defines the bridge
+     * and installs its interceptor at once, on its own thread, before any hook can call it.)
+     *
+     * @param silent DB_POOL_LOG_LEVEL=off: then not even the containment line is printed
+     * @return whether it was taken
+     */
+    public static synchronized boolean installFirst(ConnectionInterceptor target, boolean silent) {
+        ClassLoader caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass()
+                .getClassLoader();
+        if (interceptor != null || target == null || caller != target.getClass().getClassLoader()
+                || caller == null || caller == ClassLoader.getPlatformClassLoader()
+                || caller == ClassLoader.getSystemClassLoader()) {
+            return false;
+        }
         quiet = silent;
+        interceptor = target;
+        return true;
     }
 
     /**

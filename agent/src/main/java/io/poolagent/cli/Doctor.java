@@ -78,7 +78,32 @@ final class Doctor {
         }
     }
 
+    /**
+     * The password goes only to a server whose certificate checks out, when it offers TLS at all: unless the URL
+     * says how to use TLS, the doctor asks for {@code verify-full}, and talks in the clear only to a server that
+     * has no TLS (as psql's default would, which also never verifies).
+     */
     private static Connection open(Driver driver, Target target, Properties properties) throws SQLException {
+        if (target.url.matches(".*[?&;]ssl(mode)?=.*") || properties.containsKey("sslmode")) {
+            return openAs(driver, target, properties); // the operator said how to use TLS
+        }
+        Properties verified = new Properties();
+        verified.putAll(properties);
+        verified.setProperty("sslmode", "verify-full");
+        try {
+            return openAs(driver, target, verified);
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("does not support SSL")) {
+                throw e;
+            }
+        }
+        Properties plain = new Properties();
+        plain.putAll(properties);
+        plain.setProperty("sslmode", "disable");
+        return openAs(driver, target, plain);
+    }
+
+    private static Connection openAs(Driver driver, Target target, Properties properties) throws SQLException {
         Connection connection = driver.connect(target.url, properties);
         if (connection == null) {
             throw new SQLException("the driver does not take the URL " + target.url, "08001");
@@ -112,7 +137,10 @@ final class Doctor {
             message = "(message withheld: it contains the password)";
         }
         String hint = PASSWORD_REQUESTED.equals(e.getSQLState()) && password.isEmpty()
-                ? "; set PGPASSWORD, or run this on a terminal to be prompted" : "";
+                ? "; set PGPASSWORD, or run this on a terminal to be prompted"
+                : message.contains("SSL") || message.contains("certificate")
+                ? "; the server offers TLS and the doctor verifies it before sending a password: add"
+                        + " sslrootcert=FILE to --url, or sslmode=require to talk to it unverified" : "";
         return target.describe() + ": " + message.replace('\n', ' ') + " (SQLSTATE " + e.getSQLState() + ")" + hint;
     }
 

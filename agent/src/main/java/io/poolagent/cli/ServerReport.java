@@ -161,12 +161,98 @@ final class ServerReport {
     }
 
     /**
-     * A query on one line, its whitespace runs collapsed, its string literals blanked (another session's SQL may
-     * carry a password, as in ALTER ROLE ... PASSWORD '...', or personal data, and this output lands in
-     * terminals and exec logs), cut after {@code max} characters.
+     * A query on one line, its whitespace runs collapsed, every literal blanked (another session's SQL may carry
+     * a password, as in ALTER ROLE ... PASSWORD '...', or personal data, and this output lands in terminals and
+     * exec logs), cut after {@code max} characters.
      */
     static String oneLine(String query, int max) {
-        String line = query == null ? "" : query.replaceAll("'(?:[^']|'')*'?", "'...'").replaceAll("\\s+", " ").trim();
+        String line = query == null ? "" : blankLiterals(query).replaceAll("\\s+", " ").trim();
         return line.length() <= max ? line : line.substring(0, max).stripTrailing() + "...";
+    }
+
+    /**
+     * PostgreSQL's literals replaced by placeholders: strings ('...', E'...' with its backslash escapes, U&'...'),
+     * dollar-quoted bodies ($$...$$, $tag$...$tag$) and numbers. Quoted identifiers and $1 parameters stay. An
+     * unterminated literal is blanked to the end.
+     */
+    static String blankLiterals(String sql) {
+        StringBuilder out = new StringBuilder(sql.length());
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\'') {
+                i = endOfString(sql, i, i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                        && (i < 2 || !partOfName(sql.charAt(i - 2))));
+                out.append("'...'");
+            } else if (c == '$' && dollarTag(sql, i) != null) {
+                String tag = dollarTag(sql, i);
+                int close = sql.indexOf(tag, i + tag.length());
+                i = close < 0 ? sql.length() : close + tag.length();
+                out.append("$$...$$");
+            } else if (c == '"') {
+                int close = sql.indexOf('"', i + 1);
+                int end = close < 0 ? sql.length() : close + 1;
+                out.append(sql, i, end);
+                i = end;
+            } else if (Character.isDigit(c) && (i == 0 || !partOfName(sql.charAt(i - 1)))) {
+                i = endOfNumber(sql, i);
+                out.append('?');
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    /** Past the string literal opening at {@code open}: '' is a quote inside, and \' too with escapes. */
+    private static int endOfString(String sql, int open, boolean escapes) {
+        int i = open + 1;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (escapes && c == '\\') {
+                i += 2;
+            } else if (c == '\'') {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            } else {
+                i++;
+            }
+        }
+        return sql.length();
+    }
+
+    /** "$tag$" or "$$" opening at {@code i}; null for a parameter ($1) or a name's dollar (a$b). */
+    private static String dollarTag(String sql, int i) {
+        if (i > 0 && partOfName(sql.charAt(i - 1))) {
+            return null;
+        }
+        int j = i + 1;
+        while (j < sql.length() && (Character.isLetter(sql.charAt(j)) || sql.charAt(j) == '_'
+                || j > i + 1 && Character.isDigit(sql.charAt(j)))) {
+            j++;
+        }
+        return j < sql.length() && sql.charAt(j) == '$' ? sql.substring(i, j + 1) : null;
+    }
+
+    /** Past a number: digits, a point, an exponent with its sign, hex, octal and binary forms, '_' separators. */
+    private static int endOfNumber(String sql, int start) {
+        int i = start;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            boolean sign = (c == '+' || c == '-') && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E');
+            if (!Character.isLetterOrDigit(c) && c != '.' && c != '_' && !sign) {
+                return i;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean partOfName(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 }

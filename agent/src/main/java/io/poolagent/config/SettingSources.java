@@ -27,11 +27,20 @@ final class SettingSources {
     static final String ARGUMENT = "agent argument";
 
     private static final String MASK = "***";
+    /**
+     * What an unreadable file means: it may have held the endpoint's password or a reset mode, so the agent
+     * fails closed ({@code Settings}); with DB_POOL_STRICT=true this line turns it off.
+     */
+    static final String WITHOUT_FILE = "using the other sources only, with the metrics endpoint off and "
+            + "DB_POOL_RESET=discard, the strictest";
     /** Larger is no configuration file: someone named the wrong one. */
     static final long MAX_FILE_BYTES = 64 * 1024;
 
     private final Map<String, String> values = new HashMap<>();
     private final Map<String, String> origins = new HashMap<>();
+    private boolean configFileUnreadable;
+    /** Where a metrics password came from when that is somewhere anyone on the host can read it; else null. */
+    private String passwordExposed;
 
     private SettingSources() {
     }
@@ -65,6 +74,12 @@ final class SettingSources {
         }
         if (!fileRead) { // after the merge: whichever source named it, an unreadable file is no setting in effect
             sources.forget(Settings.CONFIG_FILE);
+            sources.configFileUnreadable = true;
+        }
+        String passwordOrigin = sources.origins.get(Settings.METRICS_PASSWORD);
+        if (passwordOrigin != null
+                && (passwordOrigin.equals(ARGUMENT) || passwordOrigin.startsWith("system property"))) {
+            sources.passwordExposed = passwordOrigin;
         }
         return sources;
     }
@@ -97,13 +112,13 @@ final class SettingSources {
             Path candidate = Paths.get(path);
             if (Files.exists(candidate) && (!Files.isRegularFile(candidate) || Files.size(candidate) > MAX_FILE_BYTES)) {
                 problems.add(Settings.CONFIG_FILE + "=\"" + path + "\" is not a regular file of at most "
-                        + MAX_FILE_BYTES / 1024 + " KiB: expected a properties file; using the other sources only");
+                        + MAX_FILE_BYTES / 1024 + " KiB: expected a properties file; " + WITHOUT_FILE);
                 return false;
             }
             FileText.load(candidate, file);
         } catch (IOException | RuntimeException e) { // RuntimeException: a bad path, a malformed \\u escape
             problems.add(Settings.CONFIG_FILE + "=\"" + path + "\" cannot be read (" + e.getClass().getSimpleName()
-                    + "): expected a readable properties file; using the other sources only");
+                    + "): expected a readable properties file; " + WITHOUT_FILE);
             return false;
         }
         String origin = "file " + path;
@@ -178,6 +193,16 @@ final class SettingSources {
             values.put(key, value);
             origins.put(key, origin);
         }
+    }
+
+    /** A configuration file was named and could not be read. */
+    boolean configFileUnreadable() {
+        return configFileUnreadable;
+    }
+
+    /** "agent argument" or "system property db.pool.metrics.password" when the password came from there. */
+    String passwordExposed() {
+        return passwordExposed;
     }
 
     /** The raw value, as the winning source gave it, or null. */

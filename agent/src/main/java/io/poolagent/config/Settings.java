@@ -1,10 +1,12 @@
 package io.poolagent.config;
 
 import io.poolagent.log.AgentLog;
+import io.poolagent.pool.JdbcUrls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +89,8 @@ public final class Settings {
     /** A reset is one round trip; shorter would close healthy sessions on a busy network. */
     static final Duration MIN_RESET_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_RESET_TIMEOUT = Duration.ofMinutes(1);
+    /** The largest secret file read: a password, not a document. */
+    static final int MAX_SECRET_BYTES = 4096;
     /** Shorter back-off steps would just be a busy loop against a server that is not there. */
     static final Duration MIN_BACKOFF = Duration.ofMillis(10);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
@@ -132,6 +136,7 @@ public final class Settings {
     private volatile String lastPooledUrl;
 
     private Settings(Reader in) {
+        in.failClosedWithoutTheConfigFile();
         enabled = in.bool(ENABLED, true);
         urlPrefixes = in.urlPrefixes(URLS, List.of("jdbc:postgresql:"));
         share = in.auto() ? in.share() : in.noShare();
@@ -160,8 +165,8 @@ public final class Settings {
         String[] credentials = in.metricsCredentials(); // first: half a configuration turns the port off
         metricsUser = credentials == null ? null : credentials[0];
         metricsPassword = credentials == null ? null : credentials[1];
+        metricsHost = in.host(METRICS_HOST, "0.0.0.0"); // before the port: a bad address turns it off
         metricsPort = in.port(METRICS_PORT, DEFAULT_METRICS_PORT);
-        metricsHost = in.host(METRICS_HOST, "0.0.0.0");
         metricsAtStart = in.bool(METRICS_AT_START, false);
         strict = in.bool(STRICT, false);
         in.warnIneffectiveIdleTime(minIdle, maxOpen, maxIdleTime, maxLifetime);
@@ -207,6 +212,15 @@ public final class Settings {
 
     public List<String> urlPrefixes() {
         return urlPrefixes;
+    }
+
+    /** The prefixes as a log line may show them: a prefix may hold a whole URL, password included. */
+    public List<String> maskedUrlPrefixes() {
+        List<String> masked = new ArrayList<>(urlPrefixes.size());
+        for (String prefix : urlPrefixes) {
+            masked.add(JdbcUrls.mask(prefix));
+        }
+        return masked;
     }
 
     /** DB_MAX_OPEN_CONNS; with {@code auto}, the most the pool may ever reach (DB_POOL_MAX_OPEN_CAP or the limit). */
@@ -462,7 +476,8 @@ public final class Settings {
             for (String part : value.split(",")) {
                 String prefix = part.trim();
                 if (!prefix.startsWith("jdbc:") || prefix.length() <= "jdbc:".length()) {
-                    reject(key, value, "comma-separated JDBC URL prefixes, like jdbc:postgresql:", fallback.get(0));
+                    reject(key, JdbcUrls.mask(value), "comma-separated JDBC URL prefixes, like jdbc:postgresql:",
+                            fallback.get(0));
                     return fallback;
                 }
                 prefixes.add(prefix);
@@ -535,17 +550,37 @@ public final class Settings {
             return count(key, fallback, 0, 65535, "a TCP port from 0 (any free port) to 65535, or off");
         }
 
-        /** A host name or address to bind; checked for form only, so that start-up never waits on DNS. */
+        /**
+         * An address to listen on, IPv6 in brackets too ([::1]); checked for form only, so that start-up never
+         * waits on DNS. A value that is none turns the endpoint off: it was meant to limit who can reach it, and
+         * the default listens on every interface.
+         */
         String host(String key, String fallback) {
             String value = raw(key);
             if (value == null) {
                 return fallback;
             }
-            if (value.matches("[A-Za-z0-9.:\\-]+")) {
-                return value;
+            String host = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
+            if (!host.isEmpty() && host.matches("[A-Za-z0-9.:\\-]+")) {
+                return host;
             }
-            reject(key, value, "a host name or IP address to listen on, like 0.0.0.0 or 127.0.0.1", fallback);
+            problems.add(key + "=\"" + value + "\" is not valid: expected a host name or IP address to listen on, like"
+                    + " 127.0.0.1, ::1 or [::1]; the metrics endpoint stays off rather than listen on every interface");
+            sources.forget(key);
+            sources.overrule(METRICS_PORT, "off");
             return fallback;
+        }
+
+        /**
+         * A configuration file that was named but cannot be read may have held the endpoint's password or a
+         * reset mode: without it, the endpoint stays off and the reset is the strictest, as its problem line
+         * says. (With DB_POOL_STRICT=true that line turns the agent off.)
+         */
+        void failClosedWithoutTheConfigFile() {
+            if (sources.configFileUnreadable()) {
+                sources.overrule(METRICS_PORT, "off");
+                sources.overrule(RESET, "discard");
+            }
         }
 
         <T extends Enum<T>> T choice(String key, T fallback, String expected) {
@@ -583,9 +618,20 @@ public final class Settings {
             if (file != null && password != null) {
                 return refuseEndpoint("set " + METRICS_PASSWORD + " or " + METRICS_PASSWORD_FILE + ", not both");
             }
+            if (sources.passwordExposed() != null) {
+                return refuseEndpoint(METRICS_PASSWORD + " was given as " + sources.passwordExposed() + ", which ps,"
+                        + " jcmd and the JVM's start-up line show: set it in the environment or in "
+                        + METRICS_PASSWORD_FILE);
+            }
             if (file != null) {
                 try {
-                    password = stripLineEnd(new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.UTF_8));
+                    Path path = Paths.get(file);
+                    // A FIFO or a device would hang the application's start-up; a large file is no password.
+                    if (!Files.isRegularFile(path) || Files.size(path) > MAX_SECRET_BYTES) {
+                        return refuseEndpoint(METRICS_PASSWORD_FILE + "=\"" + file + "\" is not a regular file of at"
+                                + " most " + MAX_SECRET_BYTES + " bytes");
+                    }
+                    password = stripLineEnd(new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
                 } catch (IOException | RuntimeException e) {
                     return refuseEndpoint(METRICS_PASSWORD_FILE + "=\"" + file + "\" cannot be read ("
                             + e.getClass().getSimpleName() + ")");
@@ -635,6 +681,6 @@ public final class Settings {
 
     @Override
     public String toString() {
-        return describe() + ", Urls=" + urlPrefixes + ", Enabled=" + enabled;
+        return describe() + ", Urls=" + maskedUrlPrefixes() + ", Enabled=" + enabled;
     }
 }

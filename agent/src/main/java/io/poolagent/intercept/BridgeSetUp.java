@@ -22,6 +22,8 @@ final class BridgeSetUp implements Runnable {
     private final Runnable afterwards;
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile Module bridge;
+    /** Set when the set-up could not start, or did not end in time: then no class waits for it again. */
+    private volatile boolean givenUp;
 
     /**
      * @param bridgeUp   defines the bridge
@@ -33,7 +35,13 @@ final class BridgeSetUp implements Runnable {
     }
 
     void start() {
-        AgentThreads.daemon(this, "pool-agent-bridge").start();
+        try {
+            AgentThreads.daemon(this, "pool-agent-bridge").start();
+        } catch (Throwable t) { // no thread to be had (a pid limit): nothing is woven, and nobody waits
+            givenUp = true;
+            done.countDown();
+            AgentLog.error("agent not started, connections stay unpooled: no thread for its set-up: " + t);
+        }
     }
 
     @Override
@@ -53,21 +61,35 @@ final class BridgeSetUp implements Runnable {
         }
     }
 
-    /** The bridge's module once it is defined; null if that failed or took too long (then nothing is woven). */
+    /**
+     * The bridge's module once it is defined; null if that failed or took too long (then nothing is woven). An
+     * interrupt does not cut the wait short: it is the application's, and is set again afterwards.
+     */
     Module await() {
-        try {
-            if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!givenUp && done.getCount() > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                givenUp = true;
                 AgentLog.error("the agent's bridge took over " + WAIT_SECONDS + " s to set up: classes load unwoven,"
                         + " connections stay unpooled");
+                break;
             }
-        } catch (InterruptedException e) {
+            try {
+                done.await(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return bridge;
+        return givenUp ? null : bridge;
     }
 
-    /** Whether it ended, and failed: then there is no point in weaving. */
+    /** Whether it failed, or was given up on: then there is no point in weaving. */
     boolean failed() {
-        return done.getCount() == 0 && bridge == null;
+        return givenUp || done.getCount() == 0 && bridge == null;
     }
 }

@@ -27,10 +27,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@link TypePool} over its own bytes (nothing is loaded to weave it), and Byte Buddy writes the stack map
  * frames and the exception handlers of the advice.
  *
- * <p>A class is woven only when every one of its targets matches exactly one method by name and full
- * descriptor (an optional one: at most one); otherwise it is left as it is and the caller is told which
- * targets did not match. A partly woven class could pair an entry hook with no exit hook; an unwoven one is
- * merely not pooled.
+ * <p>A target is woven only where it matches exactly one method by name and full descriptor (an optional one:
+ * at most one); the caller is told of every other. Each hook is whole within its one method, so the targets that
+ * did match in a class are woven still: a JDK whose {@code deregisterDriver} changed keeps its pooled
+ * {@code getConnection}.
  *
  * <p>The first class woven loads Byte Buddy's advice machinery: a JVM that never touches JDBC never gets here.
  */
@@ -48,7 +48,7 @@ final class ClassWeaver {
     private ClassWeaver() {
     }
 
-    /** The outcome: the woven class, or null and the targets that matched no method (or more than one). */
+    /** The woven class (null when no target matched), and the targets that matched no method, or several. */
     static final class Result {
         final byte[] woven;
         final List<Targets.Target> unmatched;
@@ -83,7 +83,7 @@ final class ClassWeaver {
                 unmatched.add(target);
             }
         }
-        if (!unmatched.isEmpty() || woven == 0) {
+        if (woven == 0) {
             return new Result(null, unmatched);
         }
         return new Result(write(bytes, type, pool, methods, wrapper), unmatched);
@@ -107,7 +107,8 @@ final class ClassWeaver {
     private static byte[] write(byte[] bytes, TypeDescription type, TypePool pool,
                                 MethodList<MethodDescription.InDefinedShape> methods,
                                 AsmVisitorWrapper.ForDeclaredMethods wrapper) {
-        // Byte Buddy's reader accepts class files newer than its ASM knows, where ASM's own would refuse them.
+        // Byte Buddy's own reader, which knows the class file versions it supports: a newer one is refused here, and
+        // the class loads unwoven with one line.
         ClassReader reader = OpenedClassReader.of(bytes);
         ClassFileVersion version = ClassFileVersion.ofClassFile(bytes);
         // Frames expanded on reading, so that the advice can write its own beside the method's; none computed
@@ -116,7 +117,8 @@ final class ClassWeaver {
         int writerFlags = wrapper.mergeWriter(0);
         ClassWriter writer = new ClassWriter(reader, writerFlags);
         Implementation.Context context = Implementation.Context.Disabled.Factory.INSTANCE.make(type,
-                new AuxiliaryType.NamingStrategy.Suffixing("poolagent"), TypeInitializer.None.INSTANCE, version, version,
+                new AuxiliaryType.NamingStrategy.Suffixing("poolagent"), TypeInitializer.None.INSTANCE, version,
+                version,
                 version.isAtLeast(ClassFileVersion.JAVA_V6)
                         ? Implementation.Context.FrameGeneration.GENERATE
                         : Implementation.Context.FrameGeneration.DISABLED);

@@ -2,8 +2,9 @@ package io.poolagent.intercept;
 
 /**
  * What the agent inserts into one kind of target method: Byte Buddy advice, a class each in {@link Advices}
- * (and one exit shared by the hooks that may answer for a method), inlined into the method. Plain data (the advice by name), so that reading the table in
- * {@link Targets} at start-up loads neither the advice nor Byte Buddy.
+ * (and one exit shared by the hooks that may answer for a method), inlined into the method. Plain data (the
+ * advice by name), so that reading the table in {@link Targets} at start-up loads neither the advice nor
+ * Byte Buddy.
  */
 enum Hook {
     /** pgjdbc's Driver.connect: every physical connect, whoever calls it, may be answered from a pool. */

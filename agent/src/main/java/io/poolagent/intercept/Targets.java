@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * Everything the agent weaves, in one table: the type (by exact name: one hash lookup per class the JVM
  * loads), the method by name and full descriptor (return type included), and the {@link Hook} woven into it.
- * A method whose descriptor is not listed is never woven: a library version that changed it loads as it is,
- * with a warning ({@link ClassWeaver}). Where versions differ, each descriptor the weave matrix test found
- * is listed; the test also proves that exactly one method of each class matches each target.
+ * A method whose descriptor is not listed is never woven: in a library version that changed it, that method
+ * stays as it is, with a warning ({@link ClassWeaver}). Where versions differ, each descriptor the weave
+ * matrix test found is listed; the test also proves that exactly one method of each class matches each target.
  *
  * <p>Plain data: reading it loads no bytecode library.
  */
@@ -75,8 +75,10 @@ final class Targets {
                     Hook.DRIVER_CONNECT),
             // The private method the three public getConnection overloads call, with the caller class.
             target(DRIVER_MANAGER, "getConnection",
-                    "(Ljava/lang/String;Ljava/util/Properties;Ljava/lang/Class;)" + CONNECTION, Hook.DRIVER_MANAGER_CALLER),
-            target(DRIVER_MANAGER, "getConnection", "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)" + CONNECTION,
+                    "(Ljava/lang/String;Ljava/util/Properties;Ljava/lang/Class;)" + CONNECTION,
+                    Hook.DRIVER_MANAGER_CALLER),
+            target(DRIVER_MANAGER, "getConnection",
+                    "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)" + CONNECTION,
                     Hook.DRIVER_MANAGER_SHORTCUT),
             target(DRIVER_MANAGER, "deregisterDriver", "(Ljava/sql/Driver;)V", Hook.DRIVER_DEREGISTERED),
             // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too.
@@ -90,7 +92,7 @@ final class Targets {
             target(HIKARI + "ProxyDatabaseMetaData", "unwrap", UNWRAP, Hook.UNWRAPPING),
             target(HIKARI + "ProxyConnection", "close", "()V", Hook.CLOSING),
             // Where pool libraries open their physical connections: nothing is pooled twice.
-            // newConnection() up to HikariCP 5, newConnection(boolean) from 6.
+            // newConnection() up to HikariCP 6.1, newConnection(boolean) from 6.2.
             new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", List.of("()" + CONNECTION, "(Z)" + CONNECTION),
                     Hook.POOL_LIBRARY),
             target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject",

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * loads no Byte Buddy class. A class that cannot be woven loads unchanged, with one line.
  *
  * <p>{@code transform} runs while the JVM holds the class-loading lock of the class it is given: nothing here
- * takes a lock, and the only wait, for the bridge's set-up ({@link BridgeSetUp}), is for a thread that needs
- * no class-loading lock an application thread could hold.
+ * takes a lock of its own, and the only wait, bounded, is for the bridge's set-up ({@link BridgeSetUp}) on a
+ * thread that loads only the agent's and {@code java.base}'s classes, so needs no lock an application thread
+ * could hold.
  */
 final class Weaver implements ClassFileTransformer {
 
@@ -45,21 +46,21 @@ final class Weaver implements ClassFileTransformer {
         if (forType == null) {
             return null;
         }
-        BridgeSetUp bridgeSetUp = bridgeSetUp();
-        if (bridgeSetUp.failed()) {
-            return null;
-        }
         long start = System.nanoTime();
         try {
+            BridgeSetUp bridgeSetUp = bridgeSetUp();
+            if (bridgeSetUp.failed()) {
+                return null;
+            }
             ClassWeaver.Result result = ClassWeaver.weave(className, bytes, loader, forType);
+            if (!result.unmatched.isEmpty()) {
+                LibraryVersion.warnUnmatched(className, loader, domain, result.unmatched);
+            }
             if (result.woven == null) {
-                if (!result.unmatched.isEmpty()) {
-                    LibraryVersion.warnUnmatched(className, loader, domain, result.unmatched);
-                }
                 return null;
             }
             Module bridge = bridgeSetUp.await();
-            if (bridge == null) {
+            if (bridge == null || !BridgeVisibility.seenFrom(loader)) {
                 return null;
             }
             readsBridge(module, bridge);

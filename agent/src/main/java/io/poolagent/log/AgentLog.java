@@ -74,7 +74,7 @@ public final class AgentLog {
     static String line(Level level, String message, String stack) {
         String time = UtcTime.format(System.currentTimeMillis());
         if (format == Format.TEXT) {
-            return "[pool-agent] " + time + " " + level + " " + message
+            return "[pool-agent] " + time + " " + level + " " + oneLine(message)
                     + (stack == null || stack.isEmpty() ? "" : System.lineSeparator() + stack);
         }
         StringBuilder json = new StringBuilder(message.length() + 96).append("{\"timestamp\":\"").append(time)
@@ -88,6 +88,17 @@ public final class AgentLog {
             Json.field(json.append(','), "stack", stack);
         }
         return json.append('}').toString();
+    }
+
+    /**
+     * A message on one line: a line break in it (from a server's error text, a setting's value) would let its
+     * author write a line of their own into the log, one that looks like the agent's. Escaped as in Java.
+     */
+    static String oneLine(String message) {
+        if (message.indexOf('\n') < 0 && message.indexOf('\r') < 0) {
+            return message;
+        }
+        return message.replace("\r", "\\r").replace("\n", "\\n");
     }
 
     /** Messages about one pool start "pool NAME ..." (a name holds no space): that name, for the "pool" field. */

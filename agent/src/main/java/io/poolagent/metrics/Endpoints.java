@@ -43,19 +43,27 @@ final class Endpoints {
         return Response.text(200, "live\n");
     }
 
-    /** 503 with one line per pool that cannot reach its database; 200 otherwise. */
+    /**
+     * 503 with one line per pool that cannot reach its database, naming the database only; 200 otherwise.
+     * Probes need no credentials, so this says no more than a status: who logs in where, and the server's
+     * error text, are on {@code /pools}, behind the endpoint's auth when it has any.
+     */
     Response ready() {
         StringBuilder problems = new StringBuilder();
         for (PoolStats pool : pools) {
-            String reason = pool.unreachable();
-            if (reason != null) {
-                problems.append("pool ").append(pool.name()).append(" cannot reach its database: ").append(reason)
-                        .append('\n');
+            if (pool.unreachable() != null) {
+                problems.append("not ready: the pool for database ").append(shortName(pool.name()))
+                        .append(" cannot reach it (details on /pools)\n");
             }
         }
         return problems.length() == 0
                 ? Response.text(200, "ready: " + pools.size() + " pool(s)\n")
                 : Response.text(503, problems.toString());
+    }
+
+    /** "app@db.internal:5432/orders" is "orders". */
+    static String shortName(String poolName) {
+        return poolName.substring(poolName.lastIndexOf('/') + 1);
     }
 
     /** Go's sql.DBStats per pool, with Go's field names, as {@code json.Marshal(db.Stats())} would print them. */

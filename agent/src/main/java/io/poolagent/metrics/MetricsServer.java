@@ -15,8 +15,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,22 +32,21 @@ import java.util.concurrent.TimeUnit;
  * probes and {@code /pools}.
  *
  * <p>The JDK server reads each request on a worker thread, so slow clients hold workers: up to
- * {@link #MAX_WORKERS} daemon threads serve at once (beyond that a connection is closed at once), and the
- * JDK's own request and response time limits free a worker whose client trickles. Those limits are JVM-wide
- * system properties read when the first JDK server starts; the agent sets them only when nobody has.
- * Every thread is a daemon: the endpoint never keeps a JVM alive.
+ * {@link #MAX_WORKERS} daemon threads serve at once (beyond that a connection is closed at once), and a worker
+ * whose exchange runs longer than {@link #MAX_EXCHANGE_SECONDS} is interrupted, which closes its connection
+ * ({@link TimedWorkers}). The JDK's own limits are JVM-wide system properties, which would also bind the
+ * application's own servers: the agent sets none. Every thread is a daemon: the endpoint never keeps a JVM alive.
  */
 final class MetricsServer {
 
     static final int MAX_WORKERS = 64;
-    /** Seconds a client may take to send its request, and to receive the answer (JDK ServerConfig). */
-    static final String MAX_REQUEST_SECONDS = "10";
-    static final String MAX_RESPONSE_SECONDS = "30";
+    /** Seconds a client may take to send its request and receive the answer: a scrape's default timeout. */
+    static final int MAX_EXCHANGE_SECONDS = 10;
 
     private final HttpServer server;
-    private final ThreadPoolExecutor workers;
+    private final TimedWorkers workers;
 
-    private MetricsServer(HttpServer server, ThreadPoolExecutor workers) {
+    private MetricsServer(HttpServer server, TimedWorkers workers) {
         this.server = server;
         this.workers = workers;
     }
@@ -69,10 +72,8 @@ final class MetricsServer {
 
     private static MetricsServer build(String host, int port, CollectorRegistry registry, Endpoints endpoints,
                                        String user, String password) throws IOException {
-        limitRequestTimes();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 50);
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(1, MAX_WORKERS, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), daemonThreads("pool-agent-http"));
+        TimedWorkers workers = new TimedWorkers(TimeUnit.SECONDS.toNanos(MAX_EXCHANGE_SECONDS));
         server.setExecutor(workers);
         BasicAuthenticator auth = user == null ? null : new Credentials(user, password);
         HTTPServer.HTTPMetricHandler metrics = new HTTPServer.HTTPMetricHandler(registry);
@@ -93,17 +94,80 @@ final class MetricsServer {
 
     void stop() {
         server.stop(0);
-        workers.shutdownNow();
+        workers.shutdown();
     }
 
-    private static void limitRequestTimes() {
-        setIfAbsent("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
-        setIfAbsent("sun.net.httpserver.maxRspTime", MAX_RESPONSE_SECONDS);
-    }
+    /**
+     * The server's workers, each exchange timed: once a second a sweeper interrupts the worker of every exchange
+     * older than the limit. The JDK server reads and writes through an interruptible channel, so the interrupt
+     * closes that connection and frees the worker. An exchange that ended is never interrupted: the sweeper and
+     * the worker settle each exchange's end under its lock, and the worker clears any late flag.
+     */
+    static final class TimedWorkers implements Executor {
+        private final long limitNanos;
+        private final ThreadPoolExecutor pool = new ThreadPoolExecutor(1, MAX_WORKERS, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), daemonThreads("pool-agent-http"));
+        private final ScheduledThreadPoolExecutor sweeper = new ScheduledThreadPoolExecutor(1,
+                daemonThreads("pool-agent-http-timer"));
+        private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
 
-    private static void setIfAbsent(String property, String value) {
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, value);
+        TimedWorkers(long limitNanos) {
+            this.limitNanos = limitNanos;
+            sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void execute(Runnable exchange) {
+            pool.execute(new Exchange(exchange));
+        }
+
+        private void sweep() {
+            long now = System.nanoTime();
+            for (Exchange exchange : running) {
+                if (now - exchange.started > limitNanos) {
+                    exchange.interrupt();
+                }
+            }
+        }
+
+        void shutdown() {
+            sweeper.shutdownNow();
+            pool.shutdownNow();
+        }
+
+        private final class Exchange implements Runnable {
+            private final Runnable task;
+            private volatile long started;
+            private Thread worker;
+            private boolean ended;
+
+            Exchange(Runnable task) {
+                this.task = task;
+            }
+
+            @Override
+            public void run() {
+                synchronized (this) {
+                    worker = Thread.currentThread();
+                    started = System.nanoTime();
+                }
+                running.add(this);
+                try {
+                    task.run();
+                } finally {
+                    running.remove(this);
+                    synchronized (this) {
+                        ended = true;
+                    }
+                    Thread.interrupted(); // a worker goes back to the pool without the flag
+                }
+            }
+
+            synchronized void interrupt() {
+                if (!ended && worker != null) {
+                    worker.interrupt();
+                }
+            }
         }
     }
 

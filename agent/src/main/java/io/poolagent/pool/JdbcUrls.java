@@ -14,11 +14,19 @@ public final class JdbcUrls {
     static final String MASK = "***";
     public static final String POSTGRES_PREFIX = "jdbc:postgresql:";
 
-    /** Any parameter whose name contains "password" (password, sslpassword, ...), in ?a=b&c=d or ;a=b form. */
+    /**
+     * Any parameter whose name contains "password" (password, sslpassword, ...), in ?a=b&c=d or ;a=b form. Its
+     * value is masked to the next '&' or the end: pgjdbc splits parameters at '&' only, so a ';' or '?' is part of
+     * the value. In a ';'-separated URL of another driver that masks the parameters after it too: too much, never
+     * too little.
+     */
     private static final Pattern SECRET_PARAMETER =
-            Pattern.compile("(?i)([?&;][^=&;?]*password[^=&;?]*=)[^&;]*");
-    /** user:password@ in the authority part (jdbc:postgresql://user:secret@host/db). */
-    private static final Pattern USER_INFO = Pattern.compile("(//[^/:@?;]*:)[^/@?;]*@");
+            Pattern.compile("(?i)([?&;][^=&;?]*password[^=&;?]*=)[^&]*");
+    /**
+     * user:password@ in the authority part (jdbc:postgresql://user:secret@host/db): masked to the last '@' of the
+     * URL, wherever the password's own characters would end it.
+     */
+    private static final Pattern USER_INFO = Pattern.compile("(?s)(//[^/:@?;]*:).*@");
 
     private JdbcUrls() {
     }

@@ -1,5 +1,9 @@
 package io.poolagent.pool;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Properties;
 
@@ -105,6 +109,61 @@ public final class PoolKey {
             }
         }
         return passwordDiffers;
+    }
+
+    /**
+     * What a key is remembered by once no pool may be made for it (the pool failed, the driver refused): its
+     * class loader and a salted digest of URL and properties. The key itself would keep its password for the
+     * JVM's life; the digest tells the same key again, and no password can be read back from it.
+     */
+    Fingerprint fingerprint() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(Fingerprint.SALT);
+            sha.update(url.getBytes(StandardCharsets.UTF_8));
+            for (String part : properties) {
+                sha.update((byte) 0); // a separator no value holds: ("ab","c") is not ("a","bc")
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+            }
+            return new Fingerprint(scope, sha.digest());
+        } catch (NoSuchAlgorithmException e) { // every JDK has SHA-256
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** See {@link #fingerprint()}. */
+    static final class Fingerprint {
+        /** Per JVM: the same key has another digest in every process. */
+        private static final byte[] SALT = salt();
+
+        private final ClassLoader scope;
+        private final byte[] digest;
+
+        private static byte[] salt() {
+            byte[] salt = new byte[16];
+            new SecureRandom().nextBytes(salt);
+            return salt;
+        }
+
+        private Fingerprint(ClassLoader scope, byte[] digest) {
+            this.scope = scope;
+            this.digest = digest;
+        }
+
+        ClassLoader scope() {
+            return scope;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Fingerprint && ((Fingerprint) other).scope == scope
+                    && MessageDigest.isEqual(((Fingerprint) other).digest, digest);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(digest);
+        }
     }
 
     @Override

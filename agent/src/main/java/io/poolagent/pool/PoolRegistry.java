@@ -48,7 +48,8 @@ public final class PoolRegistry implements ConnectionInterceptor {
     private final Settings settings;
     private final AgentMetrics metrics;
     private final Map<PoolKey, ManagedPool> pools = new ConcurrentHashMap<>();
-    private final Set<PoolKey> unpoolable = ConcurrentHashMap.newKeySet();
+    /** Keys no pool may be made for, by fingerprint: no password is kept for them. */
+    private final Set<PoolKey.Fingerprint> unpoolable = ConcurrentHashMap.newKeySet();
     private final Set<String> namesInUse = new HashSet<>();
     /** Per pool: the borrow count last seen, and since when it has not changed. */
     private final Map<ManagedPool, long[]> activity = new HashMap<>();
@@ -192,7 +193,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
                     leaving.add(pool);
                 }
             }
-            unpoolable.removeIf(key -> key.scope() == type.getClassLoader());
+            unpoolable.removeIf(known -> known.scope() == type.getClassLoader());
         }
         for (ManagedPool pool : leaving) {
             pool.drain();
@@ -254,7 +255,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
 
     private synchronized void giveUp(PoolKey key, ManagedPool pool, Throwable cause) {
         if (takeOut(pool)) {
-            unpoolable.add(key);
+            unpoolable.add(key.fingerprint());
             AgentLog.error("pool " + pool.name() + " failed, its connections stay unpooled: " + cause);
             try {
                 pool.retire();
@@ -281,7 +282,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
 
     private synchronized ManagedPool create(PoolKey key, Driver driver) {
         ManagedPool pool = pools.get(key);
-        if (pool != null || unpoolable.contains(key)) {
+        if (pool != null || unpoolable.contains(key.fingerprint())) {
             return pool;
         }
         if (pools.size() >= MAX_POOLS) {
@@ -297,7 +298,7 @@ public final class PoolRegistry implements ConnectionInterceptor {
             return pool;
         } catch (Exception | LinkageError e) {
             if (unpoolable.size() < MAX_POOLS) {
-                unpoolable.add(key);
+                unpoolable.add(key.fingerprint());
             }
             AgentLog.error("cannot pool connections to " + key + ", they stay unpooled: " + e);
             return null;

@@ -75,7 +75,13 @@ public final class TrackedConnection implements Connection {
     private static final int GONE = 2;
     private static final AtomicIntegerFieldUpdater<TrackedConnection> IDLE_STATE =
             AtomicIntegerFieldUpdater.newUpdater(TrackedConnection.class, "idleState");
-    private int changes;
+    /**
+     * What this borrow changed ({@link SessionChanges} bits). Statements of one connection may run on several
+     * threads: bits are added by compare-and-set, so that none is lost.
+     */
+    private volatile int changes;
+    private static final AtomicIntegerFieldUpdater<TrackedConnection> CHANGES =
+            AtomicIntegerFieldUpdater.newUpdater(TrackedConnection.class, "changes");
     private Connection lentAs;
     /** What the application holds for this borrow: {@link #lentAs}, or a facade around it. */
     private Connection handle;
@@ -152,14 +158,15 @@ public final class TrackedConnection implements Connection {
         if ((change & DRIVER_USED) != 0) {
             driverReached = true;
         }
-        changes |= change;
+        int current = changes;
+        while ((current & change) != change && !CHANGES.compareAndSet(this, current, current | change)) {
+            current = changes;
+        }
     }
 
     /** What this borrow changed; the record starts afresh, but a reached driver stays reached. */
     int takeChanges() {
-        int taken = changes | (driverReached ? DRIVER_USED : NONE);
-        changes = NONE;
-        return taken;
+        return CHANGES.getAndSet(this, NONE) | (driverReached ? DRIVER_USED : NONE);
     }
 
     private boolean endsAnyway() {

@@ -12,6 +12,10 @@ import java.util.Map;
  * One look at the server: how many client sessions it admits, and whose the sessions it holds are, by the
  * {@link InstanceTag} in their application_name.
  *
+ * <p>Anyone who can log in can name a session as they like, so a tag counts only on a session of the pool's own
+ * role and database: a session of another role is someone else's, for exactly the one slot it holds, whatever
+ * it calls itself. A forged tag cannot make the service shrink for an instance that does not exist.
+ *
  * <p>A role without {@code pg_read_all_stats} sees other roles' rows with most columns blank, backend_type
  * among them, but still with their database, user and application_name; such a row counts as a client session
  * when it has both a database and a user. Background processes lack one or the other (the logical replication
@@ -20,12 +24,14 @@ import java.util.Map;
  */
 final class Census {
 
-    static final String QUERY = "SELECT application_name, count(*), current_setting('max_connections'),"
-            + " current_setting('superuser_reserved_connections'), current_setting('reserved_connections', true)"
+    static final String QUERY = "SELECT application_name,"
+            + " coalesce(usename = current_user AND datname = current_database(), false), count(*),"
+            + " current_setting('max_connections'), current_setting('superuser_reserved_connections'),"
+            + " current_setting('reserved_connections', true)"
             + " FROM pg_stat_activity"
             + " WHERE backend_type = 'client backend'"
             + " OR (backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)"
-            + " GROUP BY application_name";
+            + " GROUP BY 1, 2";
 
     /** One instance as the census saw it. */
     static final class Instance {
@@ -59,23 +65,32 @@ final class Census {
     static Census read(Connection connection, int timeoutMillis) throws SQLException {
         int maxConnections = 0;
         int reserved = 0;
-        Map<String, Integer> sessions = new LinkedHashMap<>();
+        Map<String, Integer> ownRole = new LinkedHashMap<>();
+        int otherRoles = 0;
         connection.setNetworkTimeout(Runnable::run, timeoutMillis);
         try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(QUERY)) {
             while (rows.next()) {
-                sessions.merge(String.valueOf(rows.getString(1)), rows.getInt(2), Integer::sum);
-                maxConnections = number(rows.getString(3));
-                reserved = number(rows.getString(4)) + number(rows.getString(5));
+                if (rows.getBoolean(2)) {
+                    ownRole.merge(String.valueOf(rows.getString(1)), rows.getInt(3), Integer::sum);
+                } else {
+                    otherRoles += rows.getInt(3);
+                }
+                maxConnections = number(rows.getString(4));
+                reserved = number(rows.getString(5)) + number(rows.getString(6));
             }
         }
-        return of(maxConnections, reserved, sessions);
+        return of(maxConnections, reserved, ownRole, otherRoles);
     }
 
-    /** From the server's numbers and the client sessions counted by application_name. */
-    static Census of(int maxConnections, int reserved, Map<String, Integer> sessionsByApplicationName) {
+    /**
+     * From the server's numbers and the client sessions: those of the pool's own role and database counted by
+     * application_name, those of every other role (or database) only counted.
+     */
+    static Census of(int maxConnections, int reserved, Map<String, Integer> ownRoleByApplicationName,
+                     int otherRoles) {
         Map<String, Instance> instances = new LinkedHashMap<>();
-        int others = 0;
-        for (Map.Entry<String, Integer> entry : sessionsByApplicationName.entrySet()) {
+        int others = otherRoles;
+        for (Map.Entry<String, Integer> entry : ownRoleByApplicationName.entrySet()) {
             InstanceTag tag = InstanceTag.parse(entry.getKey());
             if (tag == null) {
                 others += entry.getValue();

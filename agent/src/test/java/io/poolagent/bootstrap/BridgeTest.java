@@ -5,7 +5,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -13,6 +15,7 @@ import java.util.Properties;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -107,6 +110,81 @@ class BridgeTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("close failed"));
     }
 
+    @Test
+    void theAgentsInterceptorIsTakenOnceAndNoOtherAfterIt() throws Exception {
+        Bridge.install(null);
+        Method install = agentSide().getMethod("install", Object.class);
+        try {
+            assertEquals(true, install.invoke(null, "pooled"), "the agent's, from its own loader");
+            assertEquals(false, install.invoke(null, "stolen"), "a second one");
+            assertSame("pooled", Bridge.fromDriver(null, "jdbc:postgresql://h/db", new Properties()));
+        } finally {
+            Bridge.install(null);
+        }
+    }
+
+    @Test
+    void theApplicationsLoaderCannotInstallAnInterceptor() throws Exception {
+        Bridge.install(null);
+        try {
+            assertFalse(Bridge.installFirst(answering("stolen"), false), "from the application's class loader");
+            assertNull(Bridge.fromDriver(null, "jdbc:postgresql://h/db", new Properties()));
+        } finally {
+            Bridge.install(null);
+        }
+    }
+
+    /** Stands for the agent's installer and interceptor, both in the agent's own loader: see {@link #agentSide}. */
+    public static final class AgentSide implements ConnectionInterceptor {
+        private final Object answer;
+
+        public AgentSide(Object answer) {
+            this.answer = answer;
+        }
+
+        public static boolean install(Object answer) {
+            return Bridge.installFirst(new AgentSide(answer), false);
+        }
+
+        @Override
+        public Object fromDriver(Object driver, String url, Properties info, ClassLoader driverManagerLoader) {
+            return answer;
+        }
+
+        @Override
+        public Object fromCallerRoute(String url, Properties info, ClassLoader callerLoader) {
+            return answer;
+        }
+
+        @Override
+        public Object fromRunningPool(String url, String user, String password) {
+            return answer;
+        }
+
+        @Override
+        public Object fromDataSource(Object dataSource, String user, String password) {
+            return answer;
+        }
+
+        @Override
+        public void driverDeregistered(Object driver) {
+        }
+    }
+
+    /** {@link AgentSide} defined afresh from its class file in a loader of its own, as the agent's classes are. */
+    private static Class<?> agentSide() throws Exception {
+        String name = AgentSide.class.getName();
+        byte[] bytes;
+        try (InputStream in = AgentSide.class.getResourceAsStream("/" + name.replace('.', '/') + ".class")) {
+            bytes = in.readAllBytes();
+        }
+        return new ClassLoader(BridgeTest.class.getClassLoader()) {
+            Class<?> define() {
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+        }.define();
+    }
+
     private static ConnectionInterceptor failingWith(Supplier<Throwable> failure) {
         return new ConnectionInterceptor() {
             @Override
@@ -138,31 +216,7 @@ class BridgeTest {
     }
 
     private static ConnectionInterceptor answering(Object connection) {
-        return new ConnectionInterceptor() {
-            @Override
-            public Object fromDriver(Object driver, String url, Properties info, ClassLoader driverManagerLoader) {
-                return connection;
-            }
-
-            @Override
-            public Object fromCallerRoute(String url, Properties info, ClassLoader callerLoader) {
-                return connection;
-            }
-
-            @Override
-            public Object fromRunningPool(String url, String user, String password) {
-                return connection;
-            }
-
-            @Override
-            public Object fromDataSource(Object dataSource, String user, String password) {
-                return connection;
-            }
-
-            @Override
-            public void driverDeregistered(Object driver) {
-            }
-        };
+        return new AgentSide(connection);
     }
 
     @SuppressWarnings("unchecked")

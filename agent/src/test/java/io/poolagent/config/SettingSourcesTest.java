@@ -93,11 +93,13 @@ class SettingSourcesTest {
                 properties("db.pool.reset", "off"), null);
 
         assertEquals(List.of("DB_POOL_CONFIG_FILE=\"" + missing + "\" cannot be read (NoSuchFileException): expected"
-                + " a readable properties file; using the other sources only"), settings.problems());
+                + " a readable properties file; using the other sources only, with the metrics endpoint off and"
+                + " DB_POOL_RESET=discard, the strictest"), settings.problems());
         assertEquals(7, settings.maxOpen());
-        assertEquals(ResetMode.OFF, settings.reset());
-        assertEquals("DB_MAX_OPEN_CONNS=7 (environment), DB_POOL_RESET=off (system property db.pool.reset)",
-                settings.origins());
+        // what the file may have held fails closed: the reset the strictest, whatever another source said
+        assertEquals(ResetMode.DISCARD, settings.reset());
+        assertEquals(-1, settings.metricsPort());
+        assertEquals("DB_MAX_OPEN_CONNS=7 (environment)", settings.origins());
     }
 
     @Test
@@ -141,7 +143,7 @@ class SettingSourcesTest {
             Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", path, "DB_MAX_OPEN_CONNS", "7"), null);
             assertEquals(7, settings.maxOpen());
             assertEquals(List.of("DB_POOL_CONFIG_FILE=\"" + path + "\" is not a regular file of at most 64 KiB:"
-                    + " expected a properties file; using the other sources only"), settings.problems());
+                    + " expected a properties file; using the other sources only, with the metrics endpoint off and DB_POOL_RESET=discard, the strictest"), settings.problems());
         }
     }
 

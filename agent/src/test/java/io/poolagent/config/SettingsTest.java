@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -144,10 +145,8 @@ class SettingsTest {
             "DB_POOL_LEAK_DETECTION | 10m | DB_POOL_LEAK_DETECTION=\"10m\" is not valid: expected a Go duration like 90s, 5m or 1h30m, in whole milliseconds, from 1s to 5m (or off); using the default 0",
             "DB_POOL_METRICS_PORT | 70000 | DB_POOL_METRICS_PORT=\"70000\" is not valid: expected a TCP port from 0 (any free port) to 65535, or off; using the default 9433",
             "DB_POOL_METRICS_PORT | http | DB_POOL_METRICS_PORT=\"http\" is not valid: expected a TCP port from 0 (any free port) to 65535, or off; using the default 9433",
-            "DB_POOL_METRICS_HOST | 0.0.0.0/0 | DB_POOL_METRICS_HOST=\"0.0.0.0/0\" is not valid: expected a host name or IP address to listen on, like 0.0.0.0 or 127.0.0.1; using the default 0.0.0.0",
             "DB_POOL_LOG_FORMAT | xml | DB_POOL_LOG_FORMAT=\"xml\" is not valid: expected text or json; using the default text",
             "DB_POOL_STRICT | yes | DB_POOL_STRICT=\"yes\" is not valid: expected true or false; using the default false",
-            "DB_POOL_CONFIG_FILE | /nonexistent/pool-agent.properties | DB_POOL_CONFIG_FILE=\"/nonexistent/pool-agent.properties\" cannot be read (NoSuchFileException): expected a readable properties file; using the other sources only",
     })
     void eachBadValueGivesOneLineNamingItAndKeepsTheDefault(String key, String value, String line) {
         Settings settings = Settings.load(Map.of(key, value), null);
@@ -195,13 +194,85 @@ class SettingsTest {
     @CsvSource(delimiter = '|', value = {
             "DB_POOL_METRICS_PASSWORD | s3cret | DB_POOL_METRICS_USER must name a user without ':' when a metrics password is set",
             "DB_POOL_METRICS_USER | prom | DB_POOL_METRICS_USER is set but the password is empty or missing (DB_POOL_METRICS_PASSWORD or DB_POOL_METRICS_PASSWORD_FILE)",
-            "DB_POOL_METRICS_PASSWORD_FILE | /nonexistent/pw | DB_POOL_METRICS_PASSWORD_FILE=\"/nonexistent/pw\" cannot be read (NoSuchFileException)",
+            "DB_POOL_METRICS_PASSWORD_FILE | /nonexistent/pw | DB_POOL_METRICS_PASSWORD_FILE=\"/nonexistent/pw\" is not a regular file of at most 4096 bytes",
+            "DB_POOL_METRICS_PASSWORD_FILE | /dev/zero | DB_POOL_METRICS_PASSWORD_FILE=\"/dev/zero\" is not a regular file of at most 4096 bytes",
+            "DB_POOL_METRICS_PASSWORD_FILE | /tmp | DB_POOL_METRICS_PASSWORD_FILE=\"/tmp\" is not a regular file of at most 4096 bytes",
     })
     void halfAnAuthConfigurationTurnsTheEndpointOffInsteadOfLeavingItOpen(String key, String value, String why) {
         Settings settings = Settings.load(Map.of(key, value), null);
         assertEquals(List.of(why + "; the metrics endpoint stays off rather than open to anyone"), settings.problems());
         assertEquals(-1, settings.metricsPort());
         assertFalse(settings.problems().get(0).contains("s3cret"));
+    }
+
+    /**
+     * Hostile values of the settings that guard access or data: each gets one problem line that never repeats a
+     * secret in it, and the safe side: the endpoint off, the strictest reset, or the default.
+     */
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "DB_POOL_METRICS_HOST          | 0.0.0.0/0                         | endpoint off",
+            "DB_POOL_METRICS_HOST          | [::1                              | endpoint off",
+            "DB_POOL_METRICS_HOST          | 127.0.0.1;curl evil               | endpoint off",
+            "DB_POOL_METRICS_HOST          | ::ffff:127.0.0.1%eth0             | endpoint off",
+            "DB_POOL_METRICS_PASSWORD_FILE | /dev/zero                         | endpoint off",
+            "DB_POOL_METRICS_PASSWORD_FILE | /tmp                              | endpoint off",
+            "DB_POOL_CONFIG_FILE           | /dev/zero                         | endpoint off, reset discard",
+            "DB_POOL_CONFIG_FILE           | /tmp                              | endpoint off, reset discard",
+            "DB_POOL_RESET                 | off; DROP TABLE users             | reset discard",
+            "DB_POOL_RESET                 | tracked,off                       | reset discard",
+            "DB_POOL_RESET                 | nothing                           | reset discard",
+            "DB_POOL_URLS                  | jdbc:postgresql://u:s3cret@h/db,x | default",
+            "DB_POOL_URLS                  | x?password=s3cret;y               | default",
+            "DB_MAX_OPEN_CONNS             | 99999999999999999999              | default",
+            "DB_POOL_STRICT                | yes please                        | default",
+    })
+    void hostileValuesGetOneLineAndTheSafeSide(String key, String value, String outcome) {
+        Settings settings = Settings.load(Map.of(key, value), null);
+        String problems = String.join("\n", settings.problems());
+        assertEquals(1, settings.problems().size(), problems);
+        assertFalse(problems.contains("s3cret"), problems);
+        assertEquals(outcome.contains("endpoint off") ? -1 : Settings.DEFAULT_METRICS_PORT, settings.metricsPort(),
+                problems);
+        assertEquals(outcome.contains("reset discard") ? ResetMode.DISCARD : ResetMode.FULL, settings.reset(), problems);
+    }
+
+    @Test
+    void anAddressThatIsNoneTurnsTheEndpointOffInsteadOfListeningEverywhere() {
+        for (String bad : List.of("0.0.0.0/0", "[::1", "[]", "host name", "127.0.0.1;rm")) {
+            Settings settings = Settings.load(Map.of("DB_POOL_METRICS_HOST", bad), null);
+            assertEquals(-1, settings.metricsPort(), bad);
+            assertEquals(1, settings.problems().size(), settings.problems()::toString);
+        }
+        Settings bracketed = Settings.load(Map.of("DB_POOL_METRICS_HOST", "[::1]"), null);
+        assertEquals("::1", bracketed.metricsHost());
+        assertEquals(Settings.DEFAULT_METRICS_PORT, bracketed.metricsPort());
+    }
+
+    @Test
+    void anUnreadableConfigFileLeavesTheEndpointOffAndTheResetStrictest() {
+        Settings settings = Settings.load(Map.of("DB_POOL_CONFIG_FILE", "/nonexistent/pool-agent.properties",
+                "DB_POOL_RESET", "off"), null);
+        assertEquals(-1, settings.metricsPort());
+        assertEquals(ResetMode.DISCARD, settings.reset());
+        Settings strict = Settings.load(Map.of("DB_POOL_CONFIG_FILE", "/nonexistent/pool-agent.properties",
+                "DB_POOL_STRICT", "true"), null);
+        assertTrue(strict.strictFailure(), "strict mode turns the agent off");
+    }
+
+    @Test
+    void aMetricsPasswordThatProcessListsShowIsRefusedAndTheEndpointStaysOff() {
+        Properties properties = new Properties();
+        properties.setProperty("db.pool.metrics.password", "s3cret");
+        Settings fromProperty = Settings.load(Map.of("DB_POOL_METRICS_USER", "prom"), properties, null);
+        Settings fromArgument = Settings.load(Map.of("DB_POOL_METRICS_USER", "prom"), "DB_POOL_METRICS_PASSWORD=s3cret");
+        for (Settings settings : List.of(fromProperty, fromArgument)) {
+            assertEquals(-1, settings.metricsPort());
+            assertEquals(null, settings.metricsPassword());
+            assertTrue(settings.problems().get(0).contains("set it in the environment or in DB_POOL_METRICS_PASSWORD_FILE"),
+                    settings.problems()::toString);
+            assertFalse(String.join("\n", settings.problems()).contains("s3cret"));
+        }
     }
 
     @Test
@@ -237,7 +308,7 @@ class SettingsTest {
     @Test
     void anArgumentWithoutEqualsIsNotEchoedBecauseItMayBeTheTailOfAPassword() {
         Settings settings = Settings.load(Map.of(), "DB_POOL_METRICS_USER=prom;DB_POOL_METRICS_PASSWORD=abc;secret-tail");
-        assertEquals(1, settings.problems().size(), settings.problems()::toString);
+        assertEquals(2, settings.problems().size(), settings.problems()::toString); // and: no password as an argument
         assertFalse(settings.problems().get(0).contains("secret-tail"), settings.problems().get(0));
     }
 

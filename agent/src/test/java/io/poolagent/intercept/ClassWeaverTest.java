@@ -80,6 +80,7 @@ class ClassWeaverTest {
                 Hook.DRIVER_CONNECT));
 
         assertNull(invoke(fixture, "connect", "jdbc:x", Fixture.NONE));
+        assertEquals(List.of("driver jdbc:x"), probe.asked, "the bridge was asked first");
         InvocationTargetException thrown = assertThrows(InvocationTargetException.class,
                 () -> invoke(fixture, "connect", "boom", Fixture.NONE));
         assertEquals("boom", thrown.getCause().getMessage());
@@ -111,7 +112,7 @@ class ClassWeaverTest {
     }
 
     @Test
-    void oneUnmatchedTargetLeavesTheWholeClassUnwoven() throws IOException {
+    void anUnmatchedTargetIsNamedAndTheOthersOfTheClassAreWovenStill() throws Exception {
         Targets.Target good = target("connect", "(Ljava/lang/String;Ljava/util/Properties;)Ljava/sql/Connection;",
                 Hook.DRIVER_CONNECT);
         Targets.Target missing = target("absent", "()V", Hook.POOL_LIBRARY);
@@ -119,8 +120,22 @@ class ClassWeaverTest {
         ClassWeaver.Result result = ClassWeaver.weave(internalName(), bytes(), getClass().getClassLoader(),
                 List.of(good, missing));
 
-        assertNull(result.woven);
         assertEquals(List.of(missing), result.unmatched);
+        Object fixture = define(result.woven);
+        probe.answer = fakeConnection();
+        assertSame(probe.answer, invoke(fixture, "connect", "boom", Fixture.NONE));
+    }
+
+    @Test
+    void aPoolLibrarysConnectPassesThroughAndTheDepthComesDownWhenItThrows() throws Exception {
+        Object fixture = woven(target("getConnection", "(Ljava/lang/String;Ljava/lang/String;)Ljava/sql/Connection;",
+                Hook.POOL_LIBRARY));
+
+        assertThrows(InvocationTargetException.class, () -> invoke(fixture, "getConnection", "boom", "pw"));
+        Bridge.fromDriver(fixture, "jdbc:postgresql://after/", Fixture.NONE);
+
+        // nothing asked inside the body (passing through), and the driver asked again once it had thrown
+        assertEquals(List.of("driver jdbc:postgresql://after/"), probe.asked);
     }
 
     private static Targets.Target target(String method, String descriptor, Hook hook) {
@@ -141,11 +156,15 @@ class ClassWeaverTest {
     private Object woven(Targets.Target target) throws Exception {
         ClassWeaver.Result result = ClassWeaver.weave(internalName(), bytes(), getClass().getClassLoader(), List.of(target));
         assertNotNull(result.woven, "not woven: " + result.unmatched);
+        return define(result.woven);
+    }
+
+    private Object define(byte[] woven) throws Exception {
         Class<?> type = new ClassLoader(getClass().getClassLoader()) {
-            Class<?> define(byte[] woven) {
+            Class<?> define() {
                 return defineClass(Fixture.class.getName(), woven, 0, woven.length);
             }
-        }.define(result.woven);
+        }.define();
         return type.getConstructor().newInstance();
     }
 

@@ -42,6 +42,14 @@ class AgentLogTest {
     }
 
     @Test
+    void aLineBreakInAMessageCannotStartALineOfItsOwn() {
+        String line = AgentLog.line(AgentLog.Level.ERROR,
+                "pool a@db:5432/x: FATAL: bad\r\n[pool-agent] 2026-01-01T00:00:00.000Z INFO all is well", null);
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.endsWith("FATAL: bad\\r\\n[pool-agent] 2026-01-01T00:00:00.000Z INFO all is well"), line);
+    }
+
+    @Test
     void aJsonLineIsOneObjectWithTimestampLevelPoolAndMessage() {
         AgentLog.setFormat(AgentLog.Format.JSON);
         String line = AgentLog.line(AgentLog.Level.INFO, "pool app@db:5432/x ready: \"quoted\"\tand\\more", "\tat a.B(C.java:1)");

@@ -15,7 +15,11 @@ class JdbcUrlsTest {
             "jdbc:postgresql://db/app?password=s3cret&ssl=true     | jdbc:postgresql://db/app?password=***&ssl=true",
             "jdbc:postgresql://db/app?sslpassword=k&PASSWORD=s     | jdbc:postgresql://db/app?sslpassword=***&PASSWORD=***",
             "jdbc:postgresql://alice:s3cret@db:5432/app            | jdbc:postgresql://alice:***@db:5432/app",
-            "jdbc:sqlserver://db;user=a;password=s3cret;encrypt=1  | jdbc:sqlserver://db;user=a;password=***;encrypt=1",
+            "jdbc:sqlserver://db;user=a;password=s3cret;encrypt=1  | jdbc:sqlserver://db;user=a;password=***",
+            // the value runs to the next '&' whatever it holds: pgjdbc reads all of 'ab;cd?x' as the password
+            "jdbc:postgresql://db/app?password=ab;cd&ssl=true      | jdbc:postgresql://db/app?password=***&ssl=true",
+            "jdbc:postgresql://db/app?password=ab?cd/ef            | jdbc:postgresql://db/app?password=***",
+            "jdbc:postgresql://alice:s;3/c?r@et@db/app             | jdbc:postgresql://alice:***@db/app",
             "jdbc:postgresql://db/app                              | jdbc:postgresql://db/app",
     })
     void masksEveryFormOfPassword(String url, String masked) {

@@ -97,4 +97,22 @@ class PoolKeyTest {
         assertFalse(text.contains("keysecret"), text);
         assertTrue(text.contains("user=alice"), text);
     }
+
+    @Test
+    void aKeyIsRememberedByAFingerprintThatHoldsNoPassword() throws Exception {
+        ClassLoader scope = getClass().getClassLoader();
+        PoolKey.Fingerprint key = PoolKey.of("jdbc:postgresql://db/app", "alice", "s3cret", scope).fingerprint();
+
+        assertEquals(key, PoolKey.of("jdbc:postgresql://db/app", "alice", "s3cret", scope).fingerprint());
+        assertNotEquals(key, PoolKey.of("jdbc:postgresql://db/app", "alice", "rotated", scope).fingerprint());
+        assertNotEquals(key, PoolKey.of("jdbc:postgresql://db/app", "alice", "s3cret", new ClassLoader(scope) {
+        }).fingerprint());
+        for (java.lang.reflect.Field field : PoolKey.Fingerprint.class.getDeclaredFields()) {
+            field.setAccessible(true);
+            Object value = field.get(java.lang.reflect.Modifier.isStatic(field.getModifiers()) ? null : key);
+            String shown = value instanceof byte[] ? new String((byte[]) value, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    : String.valueOf(value);
+            assertFalse(shown.contains("s3cret"), field.getName());
+        }
+    }
 }

@@ -18,12 +18,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -202,8 +205,31 @@ class FairShareTest {
         assertTrue(peak <= BUDGET, "the server held " + peak + " client sessions, more than its budget " + BUDGET);
     }
 
+    /**
+     * Anyone who can log in can name a session like an instance. One idle session of another role, tagged as a
+     * heavy instance of this very service, is someone else's session: the replicas still see three instances
+     * and give up the one slot it holds, no more.
+     */
     @Test
     @Order(6)
+    void aForgedTagOfAnotherRoleCostsTheServiceOnlyTheSlotItHolds() throws Exception {
+        int othersBefore = otherSessions();
+        String forgedName = URLEncoder.encode("[pool-agent orders zz9zz9 100]", StandardCharsets.UTF_8);
+        try (Connection forged = DriverManager.getConnection(PG.url() + "?ApplicationName=" + forgedName, "billing",
+                "billing-pw")) {
+            assertEquals(1, query("select count(*) from pg_stat_activity where usename = 'billing'"
+                    + " and application_name = '[pool-agent orders zz9zz9 100]'"), "the forged session is there");
+            int share = (BUDGET - HEADROOM - othersBefore - 1) / 3;
+            for (Replica replica : fleet) {
+                awaitValue(replica::others, n -> n == othersBefore + 1, "each replica to count the forged session once");
+                assertEquals(3, replica.instances(), "the forged tag is no instance");
+                awaitValue(replica::connections, n -> n == share, "each replica to keep " + share);
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
     void noReplicaLostAQuery() throws Exception {
         Files.createFile(stop);
         for (Replica replica : fleet) {
@@ -218,7 +244,7 @@ class FairShareTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRoleThatCannotReadTheSessionsKeepsAFixedSizeAndSaysWhy() throws Exception {
         PG.server().execute("REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC");
         try {

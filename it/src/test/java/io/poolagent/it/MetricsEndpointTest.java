@@ -28,7 +28,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -179,6 +182,89 @@ class MetricsEndpointTest {
         app.close();
     }
 
+    /** Hostile requests, each with the answer it must get (-1: the server drops the connection). */
+    @Test
+    void hostileRequestsGetTheAnswerTheyShouldAndTheEndpointAnswersOn() throws Exception {
+        ChildJvm.Running app = holding(agent(), "1", "60");
+        int port = app.metricsPort();
+        String end = "Host: x\r\nConnection: close\r\n\r\n";
+        StringBuilder manyHeaders = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            manyHeaders.append("X-").append(i).append(": y\r\n");
+        }
+        Map<String, Set<Integer>> cases = new LinkedHashMap<>();
+        cases.put("DELETE /metrics HTTP/1.1\r\n" + end, Set.of(405));
+        cases.put("PUT /pools HTTP/1.1\r\nContent-Length: 0\r\n" + end, Set.of(405));
+        cases.put("TRACE /health HTTP/1.1\r\n" + end, Set.of(405));
+        cases.put("OPTIONS /metrics HTTP/1.1\r\n" + end, Set.of(405));
+        cases.put("get /metrics HTTP/1.1\r\n" + end, Set.of(405));
+        cases.put("CONNECT 127.0.0.1:5432 HTTP/1.1\r\n" + end, Set.of(400));
+        cases.put("POST /metrics HTTP/1.1\r\nContent-Length: 100000000\r\n" + end + "abc", Set.of(405));
+        cases.put("GET /../etc/passwd HTTP/1.1\r\n" + end, Set.of(404));
+        cases.put("GET //metrics HTTP/1.1\r\n" + end, Set.of(404));
+        cases.put("GET /metrics/../pools HTTP/1.1\r\n" + end, Set.of(404));
+        cases.put("GET /%2e%2e/pools HTTP/1.1\r\n" + end, Set.of(404));
+        cases.put("GET /health/live%0d%0aSet-Cookie:x HTTP/1.1\r\n" + end, Set.of(404));
+        cases.put("GET /" + "a".repeat(70_000) + " HTTP/1.1\r\n" + end, Set.of(404, 414, 400, -1));
+        cases.put("GET /he\u0000alth HTTP/1.1\r\n" + end, Set.of(400));
+        cases.put("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Set.of(404, 400, 505, -1));
+        cases.put("GET /health/live HTTP/1.1\r\n" + manyHeaders + end, Set.of(400, 431, -1));
+        cases.put("GET /health/live HTTP/1.1\r\nX-Big: " + "z".repeat(1_000_000) + "\r\n" + end, Set.of(400, 431, -1));
+        cases.put("GET /health/live HTTP/1.1\r\nAuthorization: Basic !!!\r\n" + end, Set.of(200));
+        cases.put("GET /health/ready?x=%3Cscript%3E HTTP/1.1\r\n" + end, Set.of(200));
+        cases.put("GET /health/live HTTP/1.0\r\n\r\n", Set.of(200));
+        for (Map.Entry<String, Set<Integer>> hostile : cases.entrySet()) {
+            int status = rawStatus(port, hostile.getKey());
+            String shown = hostile.getKey().length() > 60 ? hostile.getKey().substring(0, 60) + "..." : hostile.getKey();
+            assertTrue(hostile.getValue().contains(status), shown.replace("\r\n", " ") + " got " + status);
+        }
+        assertEquals(200, get(port, "/health/live").statusCode(), "and the endpoint answers on");
+        app.close();
+    }
+
+    /**
+     * More clients than workers, each sending half a request and then nothing: the workers they hold are freed
+     * after the exchange's time limit (10 s), their connections closed, and a probe gets its answer.
+     */
+    @Test
+    void moreSilentClientsThanWorkersAreCutOffAndAProbeIsAnsweredAfterThem() throws Exception {
+        ChildJvm.Running app = holding(agent(), "1", "90");
+        int port = app.metricsPort();
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 80; i++) {
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+                silent.add(socket);
+            }
+            int status = -1;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (status != 200 && System.nanoTime() < deadline) {
+                try {
+                    status = get(port, "/health/live").statusCode();
+                } catch (IOException refusedWhileEveryWorkerIsHeld) {
+                    sleep(500);
+                }
+            }
+            assertEquals(200, status, "a probe is answered once the silent clients' time is up");
+            for (Socket socket : silent) {
+                socket.setSoTimeout(30_000);
+                int read;
+                try {
+                    read = socket.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1;
+                }
+                assertEquals(-1, read, "the server closed every silent connection");
+            }
+        } finally {
+            for (Socket socket : silent) {
+                socket.close();
+            }
+        }
+        app.close();
+    }
+
     @Test
     void aSaturatedPoolIsReadyAndShowsAsSaturatedInPools() throws Exception {
         ChildJvm.Running app = holding(agent()
@@ -207,7 +293,8 @@ class MetricsEndpointTest {
 
             HttpResponse<String> ready = get(port, "/health/ready");
             assertEquals(503, ready.statusCode(), ready.body());
-            assertTrue(ready.body().contains("cannot reach its database: SQLSTATE 08001"), ready.body());
+            assertEquals("not ready: the pool for database postgres cannot reach it (details on /pools)\n", ready.body());
+            assertTrue(get(port, "/pools").body().contains("SQLSTATE 08001"), "the reason is on /pools");
             assertEquals(ready.body(), get(port, "/health").body(), "/health is readiness");
             assertEquals(200, get(port, "/health/live").statusCode());
             assertFalse(ready.body().contains(PASSWORD));
@@ -393,6 +480,22 @@ class MetricsEndpointTest {
                 return new RawResponse(-1);
             }
             return new RawResponse(head.isEmpty() ? -1 : Integer.parseInt(head.split(" ")[1]));
+        }
+    }
+
+    /** The status of a raw request's answer; -1 when the server drops the connection instead. */
+    private static int rawStatus(int port, String request) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(30_000);
+            try {
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                byte[] head = socket.getInputStream().readNBytes(12);
+                String line = new String(head, StandardCharsets.ISO_8859_1);
+                return line.startsWith("HTTP/1.") && line.length() >= 12 ? Integer.parseInt(line.substring(9, 12)) : -1;
+            } catch (java.net.SocketException dropped) {
+                return -1;
+            }
         }
     }
 

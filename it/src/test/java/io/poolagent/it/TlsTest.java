@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.poolagent.it.apps.TlsConnections;
 import io.poolagent.it.support.ChildJvm;
+import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -118,6 +120,24 @@ class TlsTest {
         ChildJvm.Result r = run(jdk);
         assertFalse(r.agentLines().isEmpty(), r.toString());
         assertFalse(r.stdout.contains(PASSWORD) || r.stderr.contains(PASSWORD), "the password got printed:\n" + r);
+    }
+
+    /** The doctor sends the password only to a server whose certificate it verified, when the server offers TLS. */
+    @Test
+    void theDoctorVerifiesTheServersCertificateBeforeSendingThePassword() {
+        ChildJvm jvm = ChildJvm.on(Jdks.current()).env("PGPASSWORD", PASSWORD);
+        String jar = ChildJvm.agentJar().toAbsolutePath().toString();
+
+        ChildJvm.Result unverified = jvm.runTool("java", "-jar", jar, "doctor", "--url", PG.url(), "--user", USER);
+        assertEquals(1, unverified.exitCode, unverified.toString());
+        assertTrue(unverified.stderr.contains("the doctor verifies it before sending a password"), unverified.toString());
+
+        ChildJvm.Result verified = jvm.runTool("java", "-jar", jar, "doctor", "--url",
+                PG.url() + "?sslrootcert=" + PG.rootCertificate(), "--user", USER);
+        assertEquals(0, verified.exitCode, verified.toString());
+        for (ChildJvm.Result r : List.of(unverified, verified)) {
+            assertFalse(r.stdout.contains(PASSWORD) || r.stderr.contains(PASSWORD), r.toString());
+        }
     }
 
     /** The child JVM of this JDK, run once for all the tests. */

@@ -36,7 +36,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The benchmark report: every comparison measured side by side in one run, repeated, medians, ratios.
  * Prints a Markdown report and writes docs/benchmarks.png. Run it with ./bench.sh.
  * Args (optional): ROUNDS (default 3) SECONDS_PER_LOAD_RUN (default 10) VIRTUAL_USERS (default 50)
- * SECTIONS (default load,light,borrow,startup,scrape)
+ * SECTIONS (default load,light,borrow,startup,scrape; "forged" adds the forged fair-share tag of issue 26)
  */
 public final class Benchmarks {
 
@@ -72,6 +72,9 @@ public final class Benchmarks {
             if (sections.contains("scrape")) {
                 scraping(pg, rounds, each, users, report);
             }
+        }
+        if (sections.contains("forged")) { // a server of its own: 30 sessions, two roles
+            ForgedTagBench.run(rounds, report);
         }
         System.out.println("\n" + report);
     }

@@ -267,6 +267,24 @@ public final class ChildJvm {
             this.stderr = stderr;
             this.took = took;
             this.timedOut = timedOut;
+            assertNoPasswordInAgentLines();
+        }
+
+        /**
+         * Every child JVM of every test: no line the agent wrote, at any level, in either format, shows the password
+         * of a role the tests created.
+         */
+        private void assertNoPasswordInAgentLines() {
+            for (String line : (stdout + "\n" + stderr).split("\n")) {
+                if (!line.startsWith("[pool-agent]") && !line.contains("\"logger\":\"pool-agent\"")) {
+                    continue;
+                }
+                for (String password : PostgresServer.PASSWORDS) {
+                    if (line.contains(password)) {
+                        throw new AssertionError("the agent logged the password of a role: " + line);
+                    }
+                }
+            }
         }
 
         public String value(String key) {

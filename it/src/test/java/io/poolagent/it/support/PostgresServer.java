@@ -178,7 +178,11 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** Creates a login role; its password is stored as scram-sha-256. */
+    /** Every password of every role any test created: no agent line of any child JVM may show one. */
+    public static final java.util.Set<String> PASSWORDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public void createRole(String name, String password) {
+        PASSWORDS.add(password);
         execute("CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'",
                 "GRANT ALL ON SCHEMA public TO " + name);
     }
