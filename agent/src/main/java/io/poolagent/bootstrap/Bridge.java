@@ -51,21 +51,12 @@ public final class Bridge {
     private Bridge() {
     }
 
-    /** For tests: replaces whatever answers the bridge. */
-    static void install(ConnectionInterceptor target) {
-        interceptor = target;
-    }
-
-    /** For tests. */
-    static void quiet(boolean silent) {
-        quiet = silent;
-    }
-
     /**
      * The agent's way in, taken once. The bridge is a public class of the bootstrap loader, so any code in the
      * JVM can call this: a call after the agent's, or from a class of another loader than the interceptor's
      * own, or from one of the JDK's or the application's loaders, is refused. (The agent defines the bridge
-     * and installs its interceptor at once, on its own thread, before any hook can call it.)
+     * and installs its interceptor at once, on its own thread, before any hook can call it.) There is no other
+     * way in but reflection, which no check can keep from code that runs in the same JVM: that code is trusted.
      *
      * @param silent DB_POOL_LOG_LEVEL=off: then not even the containment line is printed
      * @return whether it was taken

@@ -79,9 +79,9 @@ final class Doctor {
     }
 
     /**
-     * The password goes only to a server whose certificate checks out, when it offers TLS at all: unless the URL
-     * says how to use TLS, the doctor asks for {@code verify-full}, and talks in the clear only to a server that
-     * has no TLS (as psql's default would, which also never verifies).
+     * The password goes only to a server whose certificate checks out: unless the URL says how to use TLS, the
+     * doctor asks for {@code verify-full}. It never falls back to the clear by itself: anyone on the path can
+     * answer "no TLS here". To talk to a server without TLS, the operator says so ({@code sslmode=disable}).
      */
     private static Connection open(Driver driver, Target target, Properties properties) throws SQLException {
         if (target.url.matches(".*[?&;]ssl(mode)?=.*") || properties.containsKey("sslmode")) {
@@ -90,17 +90,7 @@ final class Doctor {
         Properties verified = new Properties();
         verified.putAll(properties);
         verified.setProperty("sslmode", "verify-full");
-        try {
-            return openAs(driver, target, verified);
-        } catch (SQLException e) {
-            if (!String.valueOf(e.getMessage()).contains("does not support SSL")) {
-                throw e;
-            }
-        }
-        Properties plain = new Properties();
-        plain.putAll(properties);
-        plain.setProperty("sslmode", "disable");
-        return openAs(driver, target, plain);
+        return openAs(driver, target, verified);
     }
 
     private static Connection openAs(Driver driver, Target target, Properties properties) throws SQLException {
@@ -138,9 +128,12 @@ final class Doctor {
         }
         String hint = PASSWORD_REQUESTED.equals(e.getSQLState()) && password.isEmpty()
                 ? "; set PGPASSWORD, or run this on a terminal to be prompted"
+                : message.contains("does not support SSL")
+                ? "; the doctor sends a password only over verified TLS: add sslmode=disable to --url to talk to a"
+                        + " server without TLS in the clear"
                 : message.contains("SSL") || message.contains("certificate")
-                ? "; the server offers TLS and the doctor verifies it before sending a password: add"
-                        + " sslrootcert=FILE to --url, or sslmode=require to talk to it unverified" : "";
+                ? "; the doctor verifies the server's certificate before sending a password: add sslrootcert=FILE to"
+                        + " --url, or sslmode=require to talk to it unverified" : "";
         return target.describe() + ": " + message.replace('\n', ' ') + " (SQLSTATE " + e.getSQLState() + ")" + hint;
     }
 

@@ -166,14 +166,17 @@ final class ServerReport {
      * exec logs), cut after {@code max} characters.
      */
     static String oneLine(String query, int max) {
-        String line = query == null ? "" : blankLiterals(query).replaceAll("\\s+", " ").trim();
+        // Control characters (an escape sequence for the operator's terminal) go too.
+        String line = query == null ? "" : blankLiterals(query).replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?")
+                .trim();
         return line.length() <= max ? line : line.substring(0, max).stripTrailing() + "...";
     }
 
     /**
      * PostgreSQL's literals replaced by placeholders: strings ('...', E'...' with its backslash escapes, U&'...'),
-     * dollar-quoted bodies ($$...$$, $tag$...$tag$) and numbers. Quoted identifiers and $1 parameters stay. An
-     * unterminated literal is blanked to the end.
+     * dollar-quoted bodies ($$...$$, $tag$...$tag$), numbers, and comments (line and nested block ones, which may hold
+     * anything, a quote that would throw the rest off included). Quoted identifiers and $1 parameters stay. An
+     * unterminated literal, comment or quoted identifier is blanked to the end.
      */
     static String blankLiterals(String sql) {
         StringBuilder out = new StringBuilder(sql.length());
@@ -189,11 +192,22 @@ final class ServerReport {
                 int close = sql.indexOf(tag, i + tag.length());
                 i = close < 0 ? sql.length() : close + tag.length();
                 out.append("$$...$$");
+            } else if (c == '-' && sql.startsWith("--", i)) {
+                int newline = sql.indexOf('\n', i);
+                i = newline < 0 ? sql.length() : newline;
+                out.append("/*...*/");
+            } else if (c == '/' && sql.startsWith("/*", i)) {
+                i = endOfComment(sql, i);
+                out.append("/*...*/");
             } else if (c == '"') {
                 int close = sql.indexOf('"', i + 1);
-                int end = close < 0 ? sql.length() : close + 1;
-                out.append(sql, i, end);
-                i = end;
+                if (close < 0) {
+                    out.append("\"...\"");
+                    i = sql.length();
+                } else {
+                    out.append(sql, i, close + 1);
+                    i = close + 1;
+                }
             } else if (Character.isDigit(c) && (i == 0 || !partOfName(sql.charAt(i - 1)))) {
                 i = endOfNumber(sql, i);
                 out.append('?');
@@ -217,6 +231,27 @@ final class ServerReport {
                     i += 2;
                 } else {
                     return i + 1;
+                }
+            } else {
+                i++;
+            }
+        }
+        return sql.length();
+    }
+
+    /** Past the block comment opening at {@code open}; they nest in PostgreSQL. */
+    private static int endOfComment(String sql, int open) {
+        int depth = 0;
+        int i = open;
+        while (i < sql.length()) {
+            if (sql.startsWith("/*", i)) {
+                depth++;
+                i += 2;
+            } else if (sql.startsWith("*/", i)) {
+                depth--;
+                i += 2;
+                if (depth == 0) {
+                    return i;
                 }
             } else {
                 i++;

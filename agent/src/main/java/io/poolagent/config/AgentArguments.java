@@ -35,7 +35,9 @@ final class AgentArguments {
             }
             String key = entry.substring(0, equals).trim();
             if (!knownKeys.contains(key)) {
-                problems.add("agent argument \"" + key + "\" is not valid: expected KEY=VALUE with KEY one of "
+                // A key that is no setting's name may be a piece of a password that held the separator.
+                String shown = key.matches("[A-Za-z_.]{1,64}") ? "\"" + key + "\"" : "(not shown: it may be part of a secret)";
+                problems.add("agent argument " + shown + " is not valid: expected KEY=VALUE with KEY one of "
                         + knownKeys + ", pairs separated by '" + SEPARATOR + "'; ignoring it");
                 continue;
             }

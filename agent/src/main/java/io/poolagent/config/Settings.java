@@ -557,9 +557,10 @@ public final class Settings {
          */
         String host(String key, String fallback) {
             String value = raw(key);
-            if (value == null) {
+            if (value == null && sources.value(key) == null) {
                 return fallback;
             }
+            value = value == null ? "" : value; // set, but blank: as much no address as any other
             String host = value.startsWith("[") && value.endsWith("]") ? value.substring(1, value.length() - 1) : value;
             if (!host.isEmpty() && host.matches("[A-Za-z0-9.:\\-]+")) {
                 return host;

@@ -25,7 +25,7 @@ import java.util.Map;
 final class Census {
 
     static final String QUERY = "SELECT application_name,"
-            + " coalesce(usename = current_user AND datname = current_database(), false), count(*),"
+            + " coalesce(usename = session_user AND datname = current_database(), false), count(*),"
             + " current_setting('max_connections'), current_setting('superuser_reserved_connections'),"
             + " current_setting('reserved_connections', true)"
             + " FROM pg_stat_activity"

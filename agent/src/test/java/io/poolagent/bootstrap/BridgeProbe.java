@@ -16,12 +16,12 @@ public final class BridgeProbe implements ConnectionInterceptor {
     /** Installs a new probe; {@link #remove()} takes it out again. */
     public static BridgeProbe install() {
         BridgeProbe probe = new BridgeProbe();
-        Bridge.install(probe);
+        BridgeForTests.install(probe);
         return probe;
     }
 
     public void remove() {
-        Bridge.install(null);
+        BridgeForTests.install(null);
     }
 
     @Override

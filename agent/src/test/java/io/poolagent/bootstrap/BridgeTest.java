@@ -37,12 +37,12 @@ class BridgeTest {
     @AfterEach
     void restore() {
         System.setErr(originalErr);
-        Bridge.install(null);
+        BridgeForTests.install(null);
     }
 
     @Test
     void anAgentFailureMakesTheCallRunUnpooledAndIsReportedOncePerCause() throws Exception {
-        Bridge.install(failingWith(() -> new IllegalStateException("bug in the agent")));
+        BridgeForTests.install(failingWith(() -> new IllegalStateException("bug in the agent")));
         for (int i = 0; i < 3; i++) {
             assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
             assertNull(Bridge.fromDriverManager("jdbc:postgresql://db/app", "u", "p"));
@@ -55,7 +55,7 @@ class BridgeTest {
 
     @Test
     void aFailingDriverManagerShortcutLetsDriverManagerGoOnAndUndoesItsMark() throws Exception {
-        Bridge.install(failingWith(() -> new IllegalStateException("bug")));
+        BridgeForTests.install(failingWith(() -> new IllegalStateException("bug")));
         assertNull(Bridge.fromDriverManager("jdbc:postgresql://db/app", new Properties(), BridgeTest.class));
         Bridge.exitDriverManager();
         assertEquals(1, err.toString(StandardCharsets.UTF_8).lines().count());
@@ -63,21 +63,21 @@ class BridgeTest {
 
     @Test
     void nothingIsPrintedWhenTheLogIsOff() throws Exception {
-        Bridge.quiet(true);
+        BridgeForTests.quiet(true);
         try {
-            Bridge.install(failingWith(() -> new IllegalStateException("bug")));
+            BridgeForTests.install(failingWith(() -> new IllegalStateException("bug")));
             assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
             assertEquals("", err.toString(StandardCharsets.UTF_8));
         } finally {
-            Bridge.quiet(false);
+            BridgeForTests.quiet(false);
         }
     }
 
     @Test
     void errorsAreContainedToo() throws Exception {
-        Bridge.install(failingWith(() -> new StackOverflowError()));
+        BridgeForTests.install(failingWith(() -> new StackOverflowError()));
         assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
-        Bridge.install(failingWith(() -> new NoClassDefFoundError("io/poolagent/Missing")));
+        BridgeForTests.install(failingWith(() -> new NoClassDefFoundError("io/poolagent/Missing")));
         assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
         assertEquals(2, err.toString(StandardCharsets.UTF_8).lines().count());
     }
@@ -85,7 +85,7 @@ class BridgeTest {
     @Test
     void theDatabasesSqlExceptionReachesTheCallerIntact() {
         SQLException down = new SQLTransientConnectionException("the database is down", "08001");
-        Bridge.install(failingWith(() -> down));
+        BridgeForTests.install(failingWith(() -> down));
         SQLException thrown = assertThrows(SQLException.class,
                 () -> Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
         assertSame(down, thrown);
@@ -94,10 +94,10 @@ class BridgeTest {
 
     @Test
     void aDataSourceWhoseInterceptionFailedOpensItsOwnConnectionUnpooled() throws Exception {
-        Bridge.install(failingWith(() -> new IllegalStateException("bug")));
+        BridgeForTests.install(failingWith(() -> new IllegalStateException("bug")));
         assertNull(Bridge.fromDataSource(new Object(), "u", "p"));
         // the DataSource's body now runs with pass-through set: its driver connect is not intercepted
-        Bridge.install(answering("pooled"));
+        BridgeForTests.install(answering("pooled"));
         assertNull(Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
         Bridge.exitPassThrough();
         assertEquals("pooled", Bridge.fromDriver(new Object(), "jdbc:postgresql://db/app", new Properties()));
@@ -105,32 +105,32 @@ class BridgeTest {
 
     @Test
     void aFailingDeregistrationHookNeverReachesTheCaller() {
-        Bridge.install(failingWith(() -> new IllegalStateException("close failed")));
+        BridgeForTests.install(failingWith(() -> new IllegalStateException("close failed")));
         Bridge.driverDeregistered(new Object());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("close failed"));
     }
 
     @Test
     void theAgentsInterceptorIsTakenOnceAndNoOtherAfterIt() throws Exception {
-        Bridge.install(null);
+        BridgeForTests.install(null);
         Method install = agentSide().getMethod("install", Object.class);
         try {
             assertEquals(true, install.invoke(null, "pooled"), "the agent's, from its own loader");
             assertEquals(false, install.invoke(null, "stolen"), "a second one");
             assertSame("pooled", Bridge.fromDriver(null, "jdbc:postgresql://h/db", new Properties()));
         } finally {
-            Bridge.install(null);
+            BridgeForTests.install(null);
         }
     }
 
     @Test
     void theApplicationsLoaderCannotInstallAnInterceptor() throws Exception {
-        Bridge.install(null);
+        BridgeForTests.install(null);
         try {
             assertFalse(Bridge.installFirst(answering("stolen"), false), "from the application's class loader");
             assertNull(Bridge.fromDriver(null, "jdbc:postgresql://h/db", new Properties()));
         } finally {
-            Bridge.install(null);
+            BridgeForTests.install(null);
         }
     }
 

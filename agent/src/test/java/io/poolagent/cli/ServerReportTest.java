@@ -38,8 +38,19 @@ class ServerReportTest {
             "DO $body$ BEGIN PERFORM 's3cret'; END $body$      | DO $$...$$",
             "SELECT $$unterminated s3cret                       | SELECT $$...$$",
             "SELECT a$b, x1 FROM y                              | SELECT a$b, x1 FROM y",
+            "/* don't log */ ALTER ROLE bob PASSWORD 'hunter2'  | /*...*/ ALTER ROLE bob PASSWORD '...'",
+            "/* a /* nested ' */ */ SELECT 'hunter2'            | /*...*/ SELECT '...'",
+            "SELECT 'x' -- say \"hi                            | SELECT '...' /*...*/",
+            "SELECT \"unclosed 'hunter2'                       | SELECT \"...\"",
     })
     void everyLiteralIsBlanked(String query, String shown) {
         assertEquals(shown, ServerReport.oneLine(query, 200));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCommentEndsAtItsLineAndControlCharactersAreShownAsMarks() {
+        assertEquals("SELECT /*...*/ ALTER ROLE bob PASSWORD '...'",
+                ServerReport.oneLine("SELECT -- it's\nALTER ROLE bob PASSWORD 'hunter2'", 200));
+        assertEquals("SELECT ?[? x", ServerReport.oneLine("SELECT \u001b[31m x", 200));
     }
 }

@@ -212,6 +212,7 @@ class SettingsTest {
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "DB_POOL_METRICS_HOST          | 0.0.0.0/0                         | endpoint off",
+            "DB_POOL_METRICS_HOST          | '  '                              | endpoint off",
             "DB_POOL_METRICS_HOST          | [::1                              | endpoint off",
             "DB_POOL_METRICS_HOST          | 127.0.0.1;curl evil               | endpoint off",
             "DB_POOL_METRICS_HOST          | ::ffff:127.0.0.1%eth0             | endpoint off",

@@ -122,8 +122,22 @@ class CommandLineTest {
         assertEquals(List.of(), r.agentLines(), r.toString());
     }
 
+    /**
+     * A server (or anyone on the path) that answers "no TLS" gets no password unless the URL says to talk in
+     * the clear: the doctor does not fall back by itself.
+     */
+    @Test
+    void doctorSendsNoPasswordToAServerWithoutTlsUnlessTold() {
+        ChildJvm.Result r = jar(ChildJvm.on(Jdks.current()).env("PGPASSWORD", PASSWORD), "doctor", "--url", PG.url(),
+                "--user", "app");
+        assertEquals(1, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("add sslmode=disable to --url"), r.toString());
+        assertFalse(r.stdout.contains(PASSWORD) || r.stderr.contains(PASSWORD), r.toString());
+    }
+
+    /** The test server has no TLS: the doctor is told so, as an operator must tell it. */
     private static ChildJvm.Result doctor(ChildJvm jvm) {
-        return jar(jvm, "doctor", "--url", PG.url(), "--user", "app");
+        return jar(jvm, "doctor", "--url", PG.url() + "?sslmode=disable", "--user", "app");
     }
 
     private static ChildJvm.Result jar(ChildJvm jvm, String... args) {

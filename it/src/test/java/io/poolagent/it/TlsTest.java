@@ -130,7 +130,8 @@ class TlsTest {
 
         ChildJvm.Result unverified = jvm.runTool("java", "-jar", jar, "doctor", "--url", PG.url(), "--user", USER);
         assertEquals(1, unverified.exitCode, unverified.toString());
-        assertTrue(unverified.stderr.contains("the doctor verifies it before sending a password"), unverified.toString());
+        assertTrue(unverified.stderr.contains("verifies the server's certificate before sending a password"),
+                unverified.toString());
 
         ChildJvm.Result verified = jvm.runTool("java", "-jar", jar, "doctor", "--url",
                 PG.url() + "?sslrootcert=" + PG.rootCertificate(), "--user", USER);
