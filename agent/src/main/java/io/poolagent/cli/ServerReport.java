@@ -1,5 +1,7 @@
 package io.poolagent.cli;
 
+import io.poolagent.session.SqlTokens;
+
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -161,133 +163,13 @@ final class ServerReport {
     }
 
     /**
-     * A query on one line, its whitespace runs collapsed, every literal blanked (another session's SQL may carry
-     * a password, as in ALTER ROLE ... PASSWORD '...', or personal data, and this output lands in terminals and
-     * exec logs), cut after {@code max} characters.
+     * A query on one line, its whitespace runs collapsed, every literal and comment blanked by the agent's SQL
+     * lexer (another session's SQL may carry a password, and this output lands in terminals and exec logs),
+     * control characters (a terminal's escape sequences) shown as '?', cut after {@code max} characters.
      */
     static String oneLine(String query, int max) {
-        // Control characters (an escape sequence for the operator's terminal) go too.
-        String line = query == null ? "" : blankLiterals(query).replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?")
-                .trim();
+        String line = query == null ? ""
+                : SqlTokens.blanked(query).replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?").trim();
         return line.length() <= max ? line : line.substring(0, max).stripTrailing() + "...";
-    }
-
-    /**
-     * PostgreSQL's literals replaced by placeholders: strings ('...', E'...' with its backslash escapes, U&'...'),
-     * dollar-quoted bodies ($$...$$, $tag$...$tag$), numbers, and comments (line and nested block ones, which may hold
-     * anything, a quote that would throw the rest off included). Quoted identifiers and $1 parameters stay. An
-     * unterminated literal, comment or quoted identifier is blanked to the end.
-     */
-    static String blankLiterals(String sql) {
-        StringBuilder out = new StringBuilder(sql.length());
-        int i = 0;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (c == '\'') {
-                i = endOfString(sql, i, i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-                        && (i < 2 || !partOfName(sql.charAt(i - 2))));
-                out.append("'...'");
-            } else if (c == '$' && dollarTag(sql, i) != null) {
-                String tag = dollarTag(sql, i);
-                int close = sql.indexOf(tag, i + tag.length());
-                i = close < 0 ? sql.length() : close + tag.length();
-                out.append("$$...$$");
-            } else if (c == '-' && sql.startsWith("--", i)) {
-                int newline = sql.indexOf('\n', i);
-                i = newline < 0 ? sql.length() : newline;
-                out.append("/*...*/");
-            } else if (c == '/' && sql.startsWith("/*", i)) {
-                i = endOfComment(sql, i);
-                out.append("/*...*/");
-            } else if (c == '"') {
-                int close = sql.indexOf('"', i + 1);
-                if (close < 0) {
-                    out.append("\"...\"");
-                    i = sql.length();
-                } else {
-                    out.append(sql, i, close + 1);
-                    i = close + 1;
-                }
-            } else if (Character.isDigit(c) && (i == 0 || !partOfName(sql.charAt(i - 1)))) {
-                i = endOfNumber(sql, i);
-                out.append('?');
-            } else {
-                out.append(c);
-                i++;
-            }
-        }
-        return out.toString();
-    }
-
-    /** Past the string literal opening at {@code open}: '' is a quote inside, and \' too with escapes. */
-    private static int endOfString(String sql, int open, boolean escapes) {
-        int i = open + 1;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            if (escapes && c == '\\') {
-                i += 2;
-            } else if (c == '\'') {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
-        }
-        return sql.length();
-    }
-
-    /** Past the block comment opening at {@code open}; they nest in PostgreSQL. */
-    private static int endOfComment(String sql, int open) {
-        int depth = 0;
-        int i = open;
-        while (i < sql.length()) {
-            if (sql.startsWith("/*", i)) {
-                depth++;
-                i += 2;
-            } else if (sql.startsWith("*/", i)) {
-                depth--;
-                i += 2;
-                if (depth == 0) {
-                    return i;
-                }
-            } else {
-                i++;
-            }
-        }
-        return sql.length();
-    }
-
-    /** "$tag$" or "$$" opening at {@code i}; null for a parameter ($1) or a name's dollar (a$b). */
-    private static String dollarTag(String sql, int i) {
-        if (i > 0 && partOfName(sql.charAt(i - 1))) {
-            return null;
-        }
-        int j = i + 1;
-        while (j < sql.length() && (Character.isLetter(sql.charAt(j)) || sql.charAt(j) == '_'
-                || j > i + 1 && Character.isDigit(sql.charAt(j)))) {
-            j++;
-        }
-        return j < sql.length() && sql.charAt(j) == '$' ? sql.substring(i, j + 1) : null;
-    }
-
-    /** Past a number: digits, a point, an exponent with its sign, hex, octal and binary forms, '_' separators. */
-    private static int endOfNumber(String sql, int start) {
-        int i = start;
-        while (i < sql.length()) {
-            char c = sql.charAt(i);
-            boolean sign = (c == '+' || c == '-') && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E');
-            if (!Character.isLetterOrDigit(c) && c != '.' && c != '_' && !sign) {
-                return i;
-            }
-            i++;
-        }
-        return i;
-    }
-
-    private static boolean partOfName(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 }

@@ -10,7 +10,7 @@ package io.poolagent.session;
  * nest. With standard_conforming_strings off (not the default since 9.1) a backslash would escape a quote
  * in plain strings too; such a session is one of the tracked reset's documented blind spots.
  */
-final class SqlTokens {
+public final class SqlTokens {
 
     static final int END = 0;
     static final int WORD = 1;
@@ -72,6 +72,52 @@ final class SqlTokens {
             case ',': return set(COMMA, position - 1, position);
             default: return set(OTHER, position - 1, position);
         }
+    }
+
+    /**
+     * The SQL with every literal and comment replaced by a placeholder, for showing another session's query
+     * (it may carry a password, as in ALTER ROLE ... PASSWORD '...', or personal data): strings ('...', E'...',
+     * U&'...'), dollar-quoted bodies ($$...$$), numbers, comments, an unterminated quoted name. Names and $1
+     * parameters stay. Whatever is unterminated is blanked to the end.
+     */
+    public static String blanked(String sql) {
+        SqlTokens tokens = new SqlTokens(sql);
+        StringBuilder out = new StringBuilder(sql.length());
+        while (true) {
+            int gap = tokens.position;
+            tokens.skipSpaceAndComments();
+            int from = tokens.position;
+            String between = sql.substring(gap, from); // space, or comments too
+            out.append(between.isBlank() ? between : " /*...*/ ");
+            int type = tokens.next();
+            if (type == END) {
+                return out.toString();
+            }
+            if (type == STRING) {
+                out.append(sql.charAt(from) == '$' ? "$$...$$" : sql.substring(from, tokens.start) + "...'");
+            } else if (type == QUOTED_NAME && tokens.position == tokens.end) { // no closing quote: blanked
+                out.append("\"...\"");
+            } else if (Character.isDigit(sql.charAt(from)) && (from == 0 || !isWordPart(sql.charAt(from - 1)))) {
+                tokens.position = endOfNumber(sql, from);
+                out.append('?');
+            } else {
+                out.append(sql, from, tokens.position);
+            }
+        }
+    }
+
+    /** Past a number: digits, a point, an exponent with its sign, hex, octal and binary forms, '_' separators. */
+    private static int endOfNumber(String sql, int start) {
+        int i = start;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            boolean sign = (c == '+' || c == '-') && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E');
+            if (!Character.isLetterOrDigit(c) && c != '.' && c != '_' && !sign) {
+                return i;
+            }
+            i++;
+        }
+        return i;
     }
 
     /** True when the current token is the word {@code lowerCase}, in any case. */
