@@ -1,6 +1,6 @@
 package io.poolagent.cli;
 
-import io.poolagent.BuildInfo;
+import io.poolagent.runtime.BuildInfo;
 
 import java.io.File;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.poolagent.cli;
 
-import io.poolagent.pool.JdbcUrls;
+import io.poolagent.config.JdbcUrls;
 
 import java.io.Console;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.poolagent.config;
 
-import io.poolagent.pool.JdbcUrls;
+import io.poolagent.config.JdbcUrls;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.poolagent.config;
 
 import io.poolagent.log.AgentLog;
-import io.poolagent.pool.JdbcUrls;
+import io.poolagent.config.JdbcUrls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.poolagent.intercept;
 
-import io.poolagent.bootstrap.Bridge;
+import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.session.TrackedConnection;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;

@@ -1,7 +1,7 @@
 package io.poolagent.intercept;
 
-import io.poolagent.AgentThreads;
-import io.poolagent.bootstrap.Bridge;
+import io.poolagent.runtime.AgentThreads;
+import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.log.AgentLog;
 
 import java.util.concurrent.CountDownLatch;

@@ -1,6 +1,6 @@
 package io.poolagent.intercept;
 
-import io.poolagent.bootstrap.Bridge;
+import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.log.AgentLog;
 
 import java.util.Collections;

@@ -1,6 +1,7 @@
 package io.poolagent.intercept;
 
-import io.poolagent.AppClassNames;
+import io.poolagent.hikari.HikariNames;
+import io.poolagent.pgjdbc.PgjdbcNames;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,13 +66,12 @@ final class Targets {
         return new Target(type, method, List.of(descriptor), hook);
     }
 
-    /** HikariCP's names are relocated with the agent's own copy: they name the agent's HikariCP. */
-    private static final String HIKARI = "com.zaxxer.hikari.pool.";
+    private static final String HIKARI = HikariNames.AGENT_POOL_PACKAGE;
     private static final String C3P0 = "com.mchange.v2.c3p0.WrapperConnectionPoolDataSource";
     private static final String AGROAL = "io.agroal.pool.ConnectionFactory";
 
     static final List<Target> ALL = List.of(
-            target(AppClassNames.PG_DRIVER, "connect", "(Ljava/lang/String;Ljava/util/Properties;)" + CONNECTION,
+            target(PgjdbcNames.DRIVER, "connect", "(Ljava/lang/String;Ljava/util/Properties;)" + CONNECTION,
                     Hook.DRIVER_CONNECT),
             // The private method the three public getConnection overloads call, with the caller class.
             target(DRIVER_MANAGER, "getConnection",
@@ -82,7 +82,7 @@ final class Targets {
                     Hook.DRIVER_MANAGER_SHORTCUT),
             target(DRIVER_MANAGER, "deregisterDriver", "(Ljava/sql/Driver;)V", Hook.DRIVER_DEREGISTERED),
             // pgjdbc's getConnection(user, password), which PGSimpleDataSource.getConnection() calls too.
-            target(AppClassNames.PG_BASE_DATA_SOURCE, "getConnection",
+            target(PgjdbcNames.BASE_DATA_SOURCE, "getConnection",
                     "(Ljava/lang/String;Ljava/lang/String;)" + CONNECTION, Hook.DATA_SOURCE),
             target(HIKARI + "ProxyStatement", "getConnection", GET_CONNECTION, Hook.HELD_HANDLE),
             target(HIKARI + "ProxyDatabaseMetaData", "getConnection", GET_CONNECTION, Hook.HELD_HANDLE),
@@ -93,7 +93,7 @@ final class Targets {
             target(HIKARI + "ProxyConnection", "close", "()V", Hook.CLOSING),
             // Where pool libraries open their physical connections: nothing is pooled twice.
             // newConnection() up to HikariCP 6.1, newConnection(boolean) from 6.2.
-            new Target(AppClassNames.HIKARI_POOL_BASE, "newConnection", List.of("()" + CONNECTION, "(Z)" + CONNECTION),
+            new Target(HikariNames.APP_POOL_BASE, "newConnection", List.of("()" + CONNECTION, "(Z)" + CONNECTION),
                     Hook.POOL_LIBRARY),
             target("org.apache.commons.dbcp2.PoolableConnectionFactory", "makeObject",
                     "()Lorg/apache/commons/pool2/PooledObject;", Hook.POOL_LIBRARY),

@@ -1,7 +1,7 @@
 package io.poolagent.metrics;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import io.poolagent.AgentThreads;
+import io.poolagent.runtime.AgentThreads;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 

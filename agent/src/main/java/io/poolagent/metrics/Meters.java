@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import io.poolagent.BuildInfo;
+import io.poolagent.runtime.BuildInfo;
 import io.poolagent.metrics.AgentMetrics.Entry;
 import io.prometheus.client.CollectorRegistry;
 

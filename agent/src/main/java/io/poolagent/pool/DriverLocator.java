@@ -1,6 +1,6 @@
 package io.poolagent.pool;
 
-import io.poolagent.AppClassNames;
+import io.poolagent.pgjdbc.PgjdbcNames;
 
 import java.sql.Driver;
 
@@ -15,6 +15,6 @@ final class DriverLocator {
     }
 
     static Driver pgjdbc(ClassLoader loader) throws ReflectiveOperationException {
-        return (Driver) Class.forName(AppClassNames.PG_DRIVER, true, loader).getConstructor().newInstance();
+        return (Driver) Class.forName(PgjdbcNames.DRIVER, true, loader).getConstructor().newInstance();
     }
 }

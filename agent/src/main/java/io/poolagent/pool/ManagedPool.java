@@ -1,16 +1,20 @@
 package io.poolagent.pool;
 
+import io.poolagent.config.JdbcUrls;
+import io.poolagent.hikari.HikariInternals;
+import io.poolagent.hikari.HikariSettings;
+import io.poolagent.pgjdbc.ConnectionFacade;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
-import io.poolagent.BuildInfo;
+import io.poolagent.runtime.BuildInfo;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
-import io.poolagent.metrics.CloseReasons;
+import io.poolagent.hikari.CloseReasons;
 import io.poolagent.metrics.PoolStats;
 import io.poolagent.metrics.ShareStats;
 import io.poolagent.retry.Backoff;
@@ -106,7 +110,7 @@ final class ManagedPool implements PoolStats {
         this.idle = new IdleSessions(settings.maxIdle());
         this.returnPath = new ReturnPath(name, settings.effectiveReset(), postgres,
                 (int) settings.resetTimeout().toMillis(), idle);
-        this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), JdbcUrls.prepareThresholdChosen(key),
+        this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), key.prepareThresholdChosen(),
                 new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath)
                 : null;
         this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share);

@@ -1,5 +1,6 @@
 package io.poolagent.pool;
 
+import io.poolagent.config.JdbcUrls;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -192,5 +193,10 @@ public final class PoolKey {
             text.append(i == 0 ? "" : ", ").append(properties[i]).append('=').append(value);
         }
         return text.append('}').toString();
+    }
+
+    /** Whether the application chose pgjdbc's prepareThreshold itself, in the URL or in its properties. */
+    boolean prepareThresholdChosen() {
+        return JdbcUrls.parameter(url(), "prepareThreshold") != null || properties().getProperty("prepareThreshold") != null;
     }
 }

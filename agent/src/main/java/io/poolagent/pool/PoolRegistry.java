@@ -1,7 +1,8 @@
 package io.poolagent.pool;
 
-import io.poolagent.AgentThreads;
-import io.poolagent.bootstrap.ConnectionInterceptor;
+import io.poolagent.config.JdbcUrls;
+import io.poolagent.runtime.AgentThreads;
+import io.poolagent.bootstrap.bridge.ConnectionInterceptor;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;

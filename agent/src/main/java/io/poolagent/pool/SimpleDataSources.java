@@ -1,6 +1,6 @@
 package io.poolagent.pool;
 
-import io.poolagent.AppClassNames;
+import io.poolagent.pgjdbc.PgjdbcNames;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -17,7 +17,7 @@ import java.lang.invoke.MethodType;
  */
 final class SimpleDataSources {
 
-    static final String PG_SIMPLE = AppClassNames.PG_SIMPLE_DATA_SOURCE;
+    static final String PG_SIMPLE = PgjdbcNames.SIMPLE_DATA_SOURCE;
 
     /** The bound {@code getUrl()} handle for a simple DataSource class, or null for any other class. */
     private static final ClassValue<MethodHandle> URL_GETTER = new ClassValue<>() {
@@ -36,7 +36,7 @@ final class SimpleDataSources {
      */
     static ClassLoader driverLoader(Object dataSource) {
         for (Class<?> c = dataSource.getClass(); c != null; c = c.getSuperclass()) {
-            if (c.getName().equals(AppClassNames.PG_BASE_DATA_SOURCE)) {
+            if (c.getName().equals(PgjdbcNames.BASE_DATA_SOURCE)) {
                 return c.getClassLoader();
             }
         }

@@ -1,5 +1,6 @@
 package io.poolagent.session;
 
+import io.poolagent.pgjdbc.DriverState;
 import io.poolagent.config.ResetMode;
 import io.poolagent.log.AgentLog;
 

@@ -1,5 +1,6 @@
 package io.poolagent.session;
 
+import io.poolagent.pgjdbc.DriverState;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;

@@ -1,6 +1,6 @@
 package io.poolagent.share;
 
-import io.poolagent.AgentThreads;
+import io.poolagent.runtime.AgentThreads;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.Settings;
 import io.poolagent.config.ShareSettings;

@@ -1,7 +1,7 @@
 package io.poolagent.intercept;
 
-import io.poolagent.bootstrap.Bridge;
-import io.poolagent.bootstrap.BridgeProbe;
+import io.poolagent.bootstrap.bridge.Bridge;
+import io.poolagent.bootstrap.bridge.BridgeProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

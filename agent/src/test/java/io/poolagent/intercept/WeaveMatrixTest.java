@@ -89,7 +89,7 @@ class WeaveMatrixTest {
             "com.zaxxer.hikari.pool.ProxyStatement", "com.zaxxer.hikari.pool.ProxyResultSet",
             "com.zaxxer.hikari.pool.ProxyDatabaseMetaData");
 
-    private static final Set<String> HOOK_OWNERS = Set.of("io/poolagent/bootstrap/Bridge",
+    private static final Set<String> HOOK_OWNERS = Set.of("io/poolagent/bootstrap/bridge/Bridge",
             "io/poolagent/session/TrackedConnection");
 
     private final Weaver weaver = new Weaver(null, Targets.byType(), () -> { });

@@ -37,7 +37,7 @@ class AgentJarContentsTest {
             "META-INF/|META-INF/MANIFEST\\.MF|META-INF/(LICENSE|NOTICE)|META-INF/licenses/(.*/)?([^/.]+|[^/]+\\.txt)?"
                     + "|META-INF/maven/([\\w.-]+/){0,2}|META-INF/maven/[\\w.-]+/[\\w.-]+/pom\\.properties"
                     + "|META-INF/sbom/|META-INF/sbom/pool-agent\\.cdx\\.json"
-                    + "|io/|io/poolagent/|io/poolagent/bootstrap/|io/poolagent/bootstrap/[A-Za-z$]+\\.class");
+                    + "|io/|io/poolagent/|io/poolagent/bootstrap/|io/poolagent/bootstrap/[A-Za-z$]+\\.class|io/poolagent/bootstrap/bridge/|io/poolagent/bootstrap/bridge/[A-Za-z$]+\\.class");
     /**
      * Under inst/: the agent proper and its relocated libraries, seen only by the agent's class loader, and
      * the doctor command's PostgreSQL driver as one nested jar.
@@ -65,7 +65,7 @@ class AgentJarContentsTest {
                     "inst/io/poolagent/shaded/bytebuddy/jar/asm/ClassReader.class",
                     "inst/io/poolagent/shaded/hikari/HikariDataSource.class",
                     "inst/io/poolagent/shaded/slf4j/LoggerFactory.class",
-                    "inst/io/poolagent/Installer.class",
+                    "inst/io/poolagent/install/Installer.class",
                     "io/poolagent/bootstrap/Bridge.class")) {
                 assertTrue(jar.getEntry(entry) != null, "missing " + entry);
             }
@@ -138,7 +138,7 @@ class AgentJarContentsTest {
         }
         URL inst = new URL("jar:" + ChildJvm.agentJar().toUri() + "!/inst/");
         try (URLClassLoader loader = new URLClassLoader(new URL[] {inst}, null)) {
-            java.lang.reflect.Field field = Class.forName("io.poolagent.pool.HikariSettings", false, loader)
+            java.lang.reflect.Field field = Class.forName("io.poolagent.hikari.HikariSettings", false, loader)
                     .getDeclaredField(constant);
             field.setAccessible(true);
             assertEquals(relocated, field.get(null));
@@ -182,7 +182,7 @@ class AgentJarContentsTest {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
             assertEquals(52, majorVersion(jar, "io/poolagent/bootstrap/AgentMain.class"));
             assertEquals(55, majorVersion(jar, "io/poolagent/bootstrap/Bridge.class"));
-            assertEquals(55, majorVersion(jar, "inst/io/poolagent/Installer.class"));
+            assertEquals(55, majorVersion(jar, "inst/io/poolagent/install/Installer.class"));
         }
     }
 

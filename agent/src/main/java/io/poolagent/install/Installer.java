@@ -1,6 +1,7 @@
-package io.poolagent;
+package io.poolagent.install;
 
-import io.poolagent.bootstrap.Bridge;
+import io.poolagent.runtime.AgentThreads;
+import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.config.Settings;
 import io.poolagent.intercept.Instrumentations;
 import io.poolagent.log.AgentLog;

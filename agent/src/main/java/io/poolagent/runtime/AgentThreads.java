@@ -1,4 +1,4 @@
-package io.poolagent;
+package io.poolagent.runtime;
 
 import java.security.AccessController;
 import java.security.PrivilegedAction;

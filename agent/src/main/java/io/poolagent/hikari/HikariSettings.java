@@ -1,8 +1,8 @@
-package io.poolagent.pool;
+package io.poolagent.hikari;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import io.poolagent.AgentThreads;
+import io.poolagent.runtime.AgentThreads;
 import io.poolagent.config.Settings;
 
 import javax.sql.DataSource;
@@ -13,7 +13,7 @@ import javax.sql.DataSource;
  * ceiling HikariCP does not have, is the return path's ({@code IdleSessions}). The first connect is the
  * agent's own (with retries), so HikariCP's fail-fast check is off.
  */
-final class HikariSettings {
+public final class HikariSettings {
 
     /**
      * HikariCP calls JDBC 4.3's beginRequest()/endRequest() on the physical connection at every borrow and
@@ -21,20 +21,20 @@ final class HikariSettings {
      * this literal along with HikariCP's own (io.poolagent.shaded.hikari...), so the application's HikariCP
      * is unaffected. HikariCP reads it when a pool is created.
      */
-    static final String REQUEST_BOUNDARIES = "com.zaxxer.hikari.enableRequestBoundaries";
+    public static final String REQUEST_BOUNDARIES = "com.zaxxer.hikari.enableRequestBoundaries";
 
     /**
      * How often HikariCP's housekeeper looks for idle connections to close (30 s by default), read when a
      * pool is created; relocated like the one above. A quarter of the idle time, so a connection goes at
      * most a quarter later than DB_CONN_MAX_IDLE_TIME says, and no more than every second.
      */
-    static final String HOUSEKEEPING_PERIOD = "com.zaxxer.hikari.housekeeping.periodMs";
+    public static final String HOUSEKEEPING_PERIOD = "com.zaxxer.hikari.housekeeping.periodMs";
 
     private HikariSettings() {
     }
 
     /** @param size DB_MAX_OPEN_CONNS, or where an auto-sized pool starts */
-    static HikariConfig config(String name, Settings settings, int size, DataSource connector,
+    public static HikariConfig config(String name, Settings settings, int size, DataSource connector,
                                MetricsTrackerFactory tracker) {
         System.setProperty(REQUEST_BOUNDARIES, "true");
         System.setProperty(HOUSEKEEPING_PERIOD, String.valueOf(housekeepingPeriod(settings)));
@@ -54,7 +54,7 @@ final class HikariSettings {
         return config;
     }
 
-    static long housekeepingPeriod(Settings settings) {
+    public static long housekeepingPeriod(Settings settings) {
         long idle = settings.maxIdleTime().toMillis();
         return idle == 0 ? 30_000 : Math.max(1_000, Math.min(30_000, idle / 4));
     }
@@ -63,7 +63,7 @@ final class HikariSettings {
      * HikariCP ignores idleTimeout for a fixed-size pool and within a second of maxLifetime, and logs a
      * warning each time it does; Settings already warned the operator who set it, so pass 0 instead.
      */
-    static long idleTimeout(Settings settings) {
+    public static long idleTimeout(Settings settings) {
         long idle = settings.maxIdleTime().toMillis();
         long lifetime = settings.maxLifetime().toMillis();
         boolean fixedSize = settings.minIdle() == settings.maxOpen();

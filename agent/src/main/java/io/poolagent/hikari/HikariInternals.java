@@ -1,4 +1,4 @@
-package io.poolagent.pool;
+package io.poolagent.hikari;
 
 import com.zaxxer.hikari.pool.ProxyConnection;
 import io.poolagent.log.AgentLog;
@@ -16,19 +16,19 @@ import java.sql.Connection;
  * HikariCP 7.1 ({@code ProxyConnection.getPoolEntry()}, {@code PoolEntry.markEvicted()}); the agent ships
  * that version, and {@code HikariInternalsTest} pins them.
  */
-final class HikariInternals {
+public final class HikariInternals {
 
     private static final MethodHandle MARK_EVICTED = markEvicted();
 
     private HikariInternals() {
     }
 
-    static boolean available() {
+    public static boolean available() {
         return MARK_EVICTED != null;
     }
 
     /** Has HikariCP close {@code handle}'s connection when it comes back; no effect on other objects. */
-    static void closeOnReturn(Connection handle) {
+    public static void closeOnReturn(Connection handle) {
         if (MARK_EVICTED != null && handle instanceof ProxyConnection) {
             try {
                 MARK_EVICTED.invoke((ProxyConnection) handle);

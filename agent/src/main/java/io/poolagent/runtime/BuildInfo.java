@@ -1,4 +1,4 @@
-package io.poolagent;
+package io.poolagent.runtime;
 
 import java.io.File;
 import java.util.jar.JarFile;

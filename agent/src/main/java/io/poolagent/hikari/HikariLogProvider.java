@@ -1,6 +1,7 @@
-package io.poolagent.log;
+package io.poolagent.hikari;
 
-import io.poolagent.metrics.CloseReasons;
+import io.poolagent.log.AgentLog;
+import io.poolagent.hikari.CloseReasons;
 
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
@@ -63,7 +64,7 @@ public final class HikariLogProvider implements SLF4JServiceProvider {
         HikariLogger(String name) {
             this.name = name;
             // A literal, not PoolBase.class.getName(): the shade plugin relocates it to the bundled class.
-            this.closesConnections = name.equals("com.zaxxer.hikari.pool.PoolBase");
+            this.closesConnections = name.equals(HikariNames.AGENT_POOL_PACKAGE + "PoolBase");
         }
 
         private static AgentLog.Level map(Level level) {

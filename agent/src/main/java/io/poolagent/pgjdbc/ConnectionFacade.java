@@ -1,4 +1,4 @@
-package io.poolagent.pool;
+package io.poolagent.pgjdbc;
 
 import io.poolagent.log.AgentLog;
 
@@ -22,7 +22,7 @@ import java.sql.Wrapper;
  * HikariCP's handle; the driver's own methods, rare, unwrap the session first: the return path then knows
  * the borrower reached past it (notifications, COPY, driver settings) and does not reuse that session.
  */
-final class ConnectionFacade {
+public final class ConnectionFacade {
 
     private static final String PG_CONNECTION = String.join(".", "org", "postgresql", "PGConnection");
 
@@ -55,7 +55,7 @@ final class ConnectionFacade {
     }
 
     /** The facade for connections of {@code driverLoader}'s pgjdbc, or null when it has no PGConnection. */
-    static ConnectionFacade forDriver(ClassLoader driverLoader) {
+    public static ConnectionFacade forDriver(ClassLoader driverLoader) {
         Class<?> pg;
         try {
             pg = Class.forName(PG_CONNECTION, false, driverLoader);
@@ -65,7 +65,7 @@ final class ConnectionFacade {
         return FACADES.get(pg);
     }
 
-    Connection wrap(Connection handle) {
+    public Connection wrap(Connection handle) {
         try {
             return (Connection) constructor.invokeExact((InvocationHandler) new Handler(handle));
         } catch (RuntimeException | Error e) {

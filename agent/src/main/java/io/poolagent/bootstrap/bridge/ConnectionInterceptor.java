@@ -1,4 +1,4 @@
-package io.poolagent.bootstrap;
+package io.poolagent.bootstrap.bridge;
 
 import java.util.Properties;
 

@@ -1,4 +1,4 @@
-package io.poolagent.pool;
+package io.poolagent.hikari;
 
 import org.junit.jupiter.api.Test;
 

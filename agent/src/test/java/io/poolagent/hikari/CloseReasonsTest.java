@@ -1,4 +1,4 @@
-package io.poolagent.metrics;
+package io.poolagent.hikari;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.poolagent.pool;
+package io.poolagent.config;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  */
 public final class JdbcUrls {
 
-    static final String MASK = "***";
+    public static final String MASK = "***";
     public static final String POSTGRES_PREFIX = "jdbc:postgresql:";
 
     /**
@@ -44,19 +44,19 @@ public final class JdbcUrls {
     }
 
     /** Property names whose values are never shown: passwords, tokens, secrets, keys. */
-    static boolean isSecret(String propertyName) {
+    public static boolean isSecret(String propertyName) {
         String name = propertyName.toLowerCase(Locale.ROOT);
         return name.contains("password") || name.contains("token") || name.contains("secret") || name.contains("key");
     }
 
     /** The value of a URL parameter (?name=value or ;name=value), or null. */
-    static String parameter(String url, String name) {
+    public static String parameter(String url, String name) {
         Matcher m = Pattern.compile("[?&;]" + Pattern.quote(name) + "=([^&;]*)").matcher(url);
         return m.find() ? m.group(1) : null;
     }
 
     /** A URL parameter's value as the driver reads it (percent-decoded), or null. */
-    static String decodedParameter(String url, String name) {
+    public static String decodedParameter(String url, String name) {
         String value = parameter(url, name);
         if (value == null) {
             return null;
@@ -69,7 +69,7 @@ public final class JdbcUrls {
     }
 
     /** The URL without any {@code name=...} parameter in its {@code ?a=b&c=d} part. */
-    static String withoutParameter(String url, String name) {
+    public static String withoutParameter(String url, String name) {
         int query = url.indexOf('?');
         if (query < 0) {
             return url;
@@ -93,14 +93,9 @@ public final class JdbcUrls {
     }
 
     /** The server part of a PostgreSQL URL, "host:port" (or "h1:p1,h2:p2"), for what is said once per server. */
-    static String server(String url) {
+    public static String server(String url) {
         String target = postgresTarget(url);
         return target.substring(0, target.lastIndexOf('/'));
-    }
-
-    /** Whether the application chose pgjdbc's prepareThreshold itself, in the URL or in its properties. */
-    static boolean prepareThresholdChosen(PoolKey key) {
-        return parameter(key.url(), "prepareThreshold") != null || key.properties().getProperty("prepareThreshold") != null;
     }
 
     private static String postgresTarget(String url) {

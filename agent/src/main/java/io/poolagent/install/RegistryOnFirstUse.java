@@ -1,6 +1,6 @@
-package io.poolagent;
+package io.poolagent.install;
 
-import io.poolagent.bootstrap.ConnectionInterceptor;
+import io.poolagent.bootstrap.bridge.ConnectionInterceptor;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;

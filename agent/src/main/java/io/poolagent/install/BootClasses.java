@@ -1,4 +1,4 @@
-package io.poolagent;
+package io.poolagent.install;
 
 import net.bytebuddy.dynamic.loading.ClassInjector;
 

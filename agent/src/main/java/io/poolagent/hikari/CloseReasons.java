@@ -1,4 +1,4 @@
-package io.poolagent.metrics;
+package io.poolagent.hikari;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CloseReasons {
 
-    static final String IDLE_TIMEOUT = "(connection has passed idleTimeout)";
-    static final String MAX_LIFETIME = "(connection has passed maxLifetime)";
+    public static final String IDLE_TIMEOUT = "(connection has passed idleTimeout)";
+    public static final String MAX_LIFETIME = "(connection has passed maxLifetime)";
 
     private static final Map<String, LongAdder[]> BY_POOL = new ConcurrentHashMap<>();
 

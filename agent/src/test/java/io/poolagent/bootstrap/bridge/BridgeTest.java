@@ -1,4 +1,4 @@
-package io.poolagent.bootstrap;
+package io.poolagent.bootstrap.bridge;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,4 +1,4 @@
-package io.poolagent.pool;
+package io.poolagent.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

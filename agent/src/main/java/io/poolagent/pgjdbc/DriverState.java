@@ -1,4 +1,4 @@
-package io.poolagent.session;
+package io.poolagent.pgjdbc;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -26,7 +26,7 @@ import java.util.List;
  * Both are looked up once per connection class. When a lookup fails (another driver, another pgjdbc
  * layout) the answer is "not known", and callers fall back to what the SQL showed.
  */
-final class DriverState {
+public final class DriverState {
 
     /** pgjdbc's TransactionState.IDLE: not in a transaction block. */
     private static final String IDLE = "IDLE";
@@ -89,7 +89,7 @@ final class DriverState {
     }
 
     /** True or false when the driver can say whether a transaction is open; null when it cannot. */
-    static Boolean inTransaction(Connection physical) {
+    public static Boolean inTransaction(Connection physical) {
         MethodHandle getter = TRANSACTION_STATE.get(physical.getClass());
         if (getter == null) {
             return null;
@@ -103,7 +103,7 @@ final class DriverState {
     }
 
     /** True when a COPY started through the driver's copy API has not ended yet. */
-    static boolean copyInProgress(Connection physical) {
+    public static boolean copyInProgress(Connection physical) {
         MethodHandle executorGetter = QUERY_EXECUTOR.get(physical.getClass());
         if (executorGetter == null) {
             return false;
@@ -122,7 +122,7 @@ final class DriverState {
      * auto-commit, read-only, holdability, and pgjdbc's prepareThreshold, default fetch size, autosave and
      * adaptive fetch (those this pgjdbc has). pgjdbc answers all from its own fields: no round trip.
      */
-    static List<Object> settings(Connection physical) throws SQLException {
+    public static List<Object> settings(Connection physical) throws SQLException {
         MethodHandle[] getters = SETTING_GETTERS.get(physical.getClass());
         List<Object> settings = new ArrayList<>(3 + getters.length);
         settings.add(physical.getAutoCommit());
@@ -145,7 +145,7 @@ final class DriverState {
     }
 
     /** Drops the notifications the driver holds for whoever asks next; nothing for a driver that has none. */
-    static void dropNotifications(Connection physical) {
+    public static void dropNotifications(Connection physical) {
         MethodHandle executorGetter = QUERY_EXECUTOR.get(physical.getClass());
         if (executorGetter == null) {
             return;
