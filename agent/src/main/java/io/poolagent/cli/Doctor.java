@@ -5,15 +5,11 @@ import io.poolagent.config.JdbcUrls;
 import java.io.Console;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -84,7 +80,8 @@ final class Doctor {
      * answer "no TLS here". To talk to a server without TLS, the operator says so ({@code sslmode=disable}).
      */
     private static Connection open(Driver driver, Target target, Properties properties) throws SQLException {
-        if (target.url.matches(".*[?&;]ssl(mode)?=.*") || properties.containsKey("sslmode")) {
+        if (JdbcUrls.parameter(target.url, "ssl") != null || JdbcUrls.parameter(target.url, "sslmode") != null
+                || properties.containsKey("sslmode")) {
             return openAs(driver, target, properties); // the operator said how to use TLS
         }
         Properties verified = new Properties();
@@ -163,9 +160,9 @@ final class Doctor {
                         + USER + " NAME]");
             }
             String url = url(arguments.option(URL));
-            String user = firstOf(arguments.option(USER), parameter(url, "user"), env.get("PGUSER"), osUser);
+            String user = firstOf(arguments.option(USER), JdbcUrls.decodedParameter(url, "user"), env.get("PGUSER"), osUser);
             String password = env.get("PGPASSWORD");
-            return new Target(withoutParameter(url, "user"), user, password == null || password.isEmpty() ? null : password);
+            return new Target(JdbcUrls.withoutParameter(url, "user"), user, password == null || password.isEmpty() ? null : password);
         }
 
         private static String url(String url) throws UsageException {
@@ -176,29 +173,15 @@ final class Doctor {
                 throw new UsageException(URL + " is not valid (not shown: it may hold a password): expected a URL"
                         + " like " + URL_FORM);
             }
-            if (parameter(url, "password") != null || parameter(url, "sslpassword") != null) {
+            if (JdbcUrls.hasPasswordParameter(url)) {
                 throw new UsageException(URL + " carries a password, which is refused: " + NO_PASSWORD_ARGUMENT);
             }
-            if (authority(url).contains("@")) {
+            if (JdbcUrls.authority(url).contains("@")) {
                 // pgjdbc takes no user:password@ part; it would end up in a host name, and in error messages
                 throw new UsageException(URL + " is refused: expected " + URL_FORM + " without user or password in it"
                         + " (" + USER + " NAME; the password in PGPASSWORD)");
             }
             return url;
-        }
-
-        /** HOST:PORT of {@code jdbc:postgresql://HOST:PORT/DATABASE?...}; empty for {@code jdbc:postgresql:DATABASE}. */
-        private static String authority(String url) {
-            String prefix = "jdbc:postgresql://";
-            if (!url.startsWith(prefix)) {
-                return "";
-            }
-            String rest = url.substring(prefix.length());
-            int end = 0;
-            while (end < rest.length() && rest.charAt(end) != '/' && rest.charAt(end) != '?') {
-                end++;
-            }
-            return rest.substring(0, end);
         }
 
         Properties properties() {
@@ -226,54 +209,5 @@ final class Doctor {
             }
         }
         return "";
-    }
-
-    /** A query parameter of a JDBC URL, decoded as pgjdbc decodes it; names compared ignoring case. */
-    static String parameter(String url, String name) {
-        for (String pair : query(url)) {
-            int equals = pair.indexOf('=');
-            String key = equals < 0 ? pair : pair.substring(0, equals);
-            if (key.toLowerCase(Locale.ROOT).equals(name)) {
-                return equals < 0 ? "" : decode(pair.substring(equals + 1));
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String value) {
-        try {
-            return URLDecoder.decode(value, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return value; // a stray %: taken as it is
-        }
-    }
-
-    /** The URL without one parameter: --user must win over the URL's, and pgjdbc lets the URL win. */
-    static String withoutParameter(String url, String name) {
-        int question = url.indexOf('?');
-        if (question < 0) {
-            return url;
-        }
-        List<String> kept = new ArrayList<>();
-        for (String pair : query(url)) {
-            String key = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-            if (!key.toLowerCase(Locale.ROOT).equals(name)) {
-                kept.add(pair);
-            }
-        }
-        return url.substring(0, question) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-    }
-
-    private static List<String> query(String url) {
-        int question = url.indexOf('?');
-        List<String> pairs = new ArrayList<>();
-        if (question >= 0) {
-            for (String pair : url.substring(question + 1).split("&")) {
-                if (!pair.isEmpty()) {
-                    pairs.add(pair);
-                }
-            }
-        }
-        return pairs;
     }
 }

@@ -1,7 +1,10 @@
 package io.poolagent.config;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -49,10 +52,17 @@ public final class JdbcUrls {
         return name.contains("password") || name.contains("token") || name.contains("secret") || name.contains("key");
     }
 
-    /** The value of a URL parameter (?name=value or ;name=value), or null. */
+    /**
+     * The value of a URL parameter as written (not decoded), or null. Parameters follow the first '?' (or ';', the
+     * form of other drivers' URLs) and are separated by '&' or ';'.
+     */
     public static String parameter(String url, String name) {
-        Matcher m = Pattern.compile("[?&;]" + Pattern.quote(name) + "=([^&;]*)").matcher(url);
-        return m.find() ? m.group(1) : null;
+        for (String pair : parameters(url)) {
+            if (nameOf(pair).equals(name) && pair.indexOf('=') >= 0) {
+                return valueOf(pair);
+            }
+        }
+        return null;
     }
 
     /** A URL parameter's value as the driver reads it (percent-decoded), or null. */
@@ -62,10 +72,20 @@ public final class JdbcUrls {
             return null;
         }
         try {
-            return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+            return URLDecoder.decode(value, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return value;
+            return value; // a stray %: taken as it is
         }
+    }
+
+    /** Whether any parameter's name, in any case, has "password" in it (password, sslpassword, ...). */
+    public static boolean hasPasswordParameter(String url) {
+        for (String pair : parameters(url)) {
+            if (nameOf(pair).toLowerCase(Locale.ROOT).contains("password")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The URL without any {@code name=...} parameter in its {@code ?a=b&c=d} part. */
@@ -76,11 +96,58 @@ public final class JdbcUrls {
         }
         StringBuilder kept = new StringBuilder();
         for (String parameter : url.substring(query + 1).split("&", -1)) {
-            if (!parameter.startsWith(name + "=") && !parameter.isEmpty()) {
+            if (!nameOf(parameter).equals(name) && !parameter.isEmpty()) {
                 kept.append(kept.length() == 0 ? "" : "&").append(parameter);
             }
         }
         return url.substring(0, query) + (kept.length() == 0 ? "" : "?" + kept);
+    }
+
+    /**
+     * What stands between {@code //} and the path or parameters: {@code host:port} (or {@code h1:p1,h2:p2}), and a
+     * {@code user:password@} part if someone wrote one; empty for {@code jdbc:postgresql:database}.
+     */
+    public static String authority(String url) {
+        int start = url.indexOf("//");
+        if (start < 0) {
+            return "";
+        }
+        int end = start + 2;
+        while (end < url.length() && "/?;".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        return url.substring(start + 2, end);
+    }
+
+    private static List<String> parameters(String url) {
+        int start = firstOf(url, '?', ';');
+        List<String> pairs = new ArrayList<>();
+        int from = start + 1;
+        while (start >= 0 && from <= url.length()) {
+            int end = firstOf(url.substring(from), '&', ';');
+            String pair = end < 0 ? url.substring(from) : url.substring(from, from + end);
+            if (!pair.isEmpty()) {
+                pairs.add(pair);
+            }
+            from = end < 0 ? url.length() + 1 : from + end + 1;
+        }
+        return pairs;
+    }
+
+    private static String nameOf(String pair) {
+        int equals = pair.indexOf('=');
+        return equals < 0 ? pair : pair.substring(0, equals);
+    }
+
+    private static String valueOf(String pair) {
+        return pair.substring(pair.indexOf('=') + 1);
+    }
+
+    /** The first index of either character, or -1. */
+    private static int firstOf(String text, char one, char other) {
+        int a = text.indexOf(one);
+        int b = text.indexOf(other);
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     /**
@@ -123,14 +190,8 @@ public final class JdbcUrls {
     }
 
     private static String stripParameters(String text) {
-        int end = text.length();
-        for (char c : new char[] {'?', ';'}) {
-            int at = text.indexOf(c);
-            if (at >= 0 && at < end) {
-                end = at;
-            }
-        }
-        return text.substring(0, end);
+        int end = firstOf(text, '?', ';');
+        return end < 0 ? text : text.substring(0, end);
     }
 
     private static String stripUserInfo(String authorityAndPath) {

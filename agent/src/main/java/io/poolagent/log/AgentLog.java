@@ -110,29 +110,4 @@ public final class AgentLog {
         String name = end < 0 ? message.substring(5) : message.substring(5, end);
         return name.endsWith(":") ? name.substring(0, name.length() - 1) : name;
     }
-
-    /** JSON string fields, escaped as RFC 8259 requires. */
-    static final class Json {
-        private Json() {
-        }
-
-        static void field(StringBuilder json, String name, String value) {
-            json.append('"').append(name).append("\":\"");
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c == '"' || c == '\\') {
-                    json.append('\\').append(c);
-                } else if (c == '\n') {
-                    json.append("\\n");
-                } else if (c == '\t') {
-                    json.append("\\t");
-                } else if (c < 0x20) {
-                    json.append(String.format("\\u%04x", (int) c));
-                } else {
-                    json.append(c);
-                }
-            }
-            json.append('"');
-        }
-    }
 }

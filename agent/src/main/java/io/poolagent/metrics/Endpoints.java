@@ -1,7 +1,8 @@
 package io.poolagent.metrics;
 
+import io.poolagent.log.Json;
+
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -72,66 +73,44 @@ final class Endpoints {
         String separator = "";
         for (PoolStats pool : pools) {
             json.append(separator).append('{');
-            field(json, "Pool", pool.name()).append(',');
-            field(json, "MaxOpenConnections", pool.maxOpen()).append(',');
-            field(json, "OpenConnections", pool.open()).append(',');
-            field(json, "InUse", pool.inUse()).append(',');
-            field(json, "Idle", pool.idle()).append(',');
-            field(json, "WaitCount", pool.waitCount()).append(',');
-            field(json, "WaitDuration", pool.waitNanos()).append(',');
-            field(json, "MaxIdleClosed", pool.closedMaxIdle()).append(',');
-            field(json, "MaxIdleTimeClosed", pool.closedMaxIdleTime()).append(',');
-            field(json, "MaxLifetimeClosed", pool.closedMaxLifetime()).append(',');
-            field(json, "Waiting", pool.waiting()).append(',');
-            field(json, "Saturated", pool.started() && pool.inUse() >= pool.maxOpen() && pool.waiting() > 0).append(',');
+            Json.field(json, "Pool", pool.name()).append(',');
+            Json.field(json, "MaxOpenConnections", pool.maxOpen()).append(',');
+            Json.field(json, "OpenConnections", pool.open()).append(',');
+            Json.field(json, "InUse", pool.inUse()).append(',');
+            Json.field(json, "Idle", pool.idle()).append(',');
+            Json.field(json, "WaitCount", pool.waitCount()).append(',');
+            Json.field(json, "WaitDuration", pool.waitNanos()).append(',');
+            Json.field(json, "MaxIdleClosed", pool.closedMaxIdle()).append(',');
+            Json.field(json, "MaxIdleTimeClosed", pool.closedMaxIdleTime()).append(',');
+            Json.field(json, "MaxLifetimeClosed", pool.closedMaxLifetime()).append(',');
+            Json.field(json, "Waiting", pool.waiting()).append(',');
+            Json.field(json, "Saturated", pool.started() && pool.inUse() >= pool.maxOpen() && pool.waiting() > 0).append(',');
             String unreachable = pool.unreachable();
             if (unreachable != null) {
-                field(json, "Unreachable", unreachable).append(',');
+                Json.field(json, "Unreachable", unreachable).append(',');
             }
             ShareStats share = pool.share();
             if (share != null) {
                 json.append("\"Share\":{");
-                field(json, "Connections", share.target()).append(',');
-                field(json, "Entitled", share.share()).append(',');
-                field(json, "Instances", share.instances()).append(',');
-                field(json, "OtherSessions", share.others()).append(',');
-                field(json, "Budget", share.budget()).append(',');
-                field(json, "Headroom", share.headroom()).append(',');
-                field(json, "Evaluations", share.evaluations()).append(',');
-                field(json, "LastResize", share.lastReason()).append("},");
+                Json.field(json, "Connections", share.target()).append(',');
+                Json.field(json, "Entitled", share.share()).append(',');
+                Json.field(json, "Instances", share.instances()).append(',');
+                Json.field(json, "OtherSessions", share.others()).append(',');
+                Json.field(json, "Budget", share.budget()).append(',');
+                Json.field(json, "Headroom", share.headroom()).append(',');
+                Json.field(json, "Evaluations", share.evaluations()).append(',');
+                Json.field(json, "LastResize", share.lastReason()).append("},");
             }
             json.append("\"Settings\":{");
             String inner = "";
             for (Map.Entry<String, Object> setting : pool.settings().entrySet()) {
                 json.append(inner);
-                field(json, setting.getKey(), setting.getValue());
+                Json.field(json, setting.getKey(), setting.getValue());
                 inner = ",";
             }
             json.append("}}");
             separator = ",";
         }
         return new Response(200, "application/json", json.append("]}\n").toString());
-    }
-
-    private static StringBuilder field(StringBuilder json, String name, Object value) {
-        json.append('"').append(escape(name)).append("\":");
-        if (value instanceof Number || value instanceof Boolean) {
-            return json.append(value);
-        }
-        return json.append('"').append(escape(String.valueOf(value))).append('"');
-    }
-
-    private static String escape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

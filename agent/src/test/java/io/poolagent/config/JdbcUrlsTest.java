@@ -76,4 +76,42 @@ class JdbcUrlsTest {
         assertNull(JdbcUrls.decodedParameter("jdbc:postgresql://db/app?ssl=true", "ApplicationName"));
         assertNull(JdbcUrls.decodedParameter("jdbc:postgresql://db/app", "ApplicationName"));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db/app?user=orders&ssl=true | orders",
+            "jdbc:postgresql://db/app?ssl=true&user=       | ''",
+            "jdbc:sqlserver://db;user=orders;encrypt=true  | orders",
+            "jdbc:postgresql://db/app?user                 | ",
+            "jdbc:postgresql://db/app?User=orders          | ",
+            "jdbc:postgresql://db/app?myuser=orders        | ",
+            "jdbc:postgresql://db/app                      | ",
+    })
+    void parameterIsFoundByItsExactNameAfterTheQueryMark(String url, String value) {
+        assertEquals(value, JdbcUrls.parameter(url, "user"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db/app?password=x      | true",
+            "jdbc:postgresql://db/app?a=1&PASSWORD=x  | true",
+            "jdbc:postgresql://db/app?sslpassword=x   | true",
+            "jdbc:postgresql://db/app?sslkey=/k.pk8   | false",
+            "jdbc:postgresql://db/password            | false",
+    })
+    void aPasswordParameterIsFoundInAnyCase(String url, boolean found) {
+        assertEquals(found, JdbcUrls.hasPasswordParameter(url));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "jdbc:postgresql://db:5432/app?ssl=true | db:5432",
+            "jdbc:postgresql://h1:1,h2:2/app        | h1:1,h2:2",
+            "jdbc:postgresql://u:p@db/app           | u:p@db",
+            "jdbc:postgresql://db?ssl=true          | db",
+            "jdbc:postgresql:app                    | ''",
+    })
+    void authorityIsWhatStandsBetweenTheSlashesAndThePath(String url, String authority) {
+        assertEquals(authority, JdbcUrls.authority(url));
+    }
 }
