@@ -3,8 +3,14 @@
 # servers the tests start themselves. First it makes sure the tools some tests drive are there: as root on
 # Debian or Ubuntu it installs what is missing; elsewhere it names each missing tool and how to get it, and stops
 # before running anything. Needs only a JDK: ./mvnw fetches Maven. Arguments go to Maven (e.g. -Dtest=...).
+# ./test.sh --fast runs only the agent module's unit tests: in-process, no PostgreSQL, no tools.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+if [ "${1-}" = "--fast" ]; then
+  shift
+  exec ./mvnw -B test -pl agent "$@"
+fi
 
 # tool (what the tests look for) | Debian package | which tests need it
 tools=(

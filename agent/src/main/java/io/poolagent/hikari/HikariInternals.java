@@ -41,8 +41,8 @@ public final class HikariInternals {
     private static MethodHandle markEvicted() {
         try {
             MethodHandles.Lookup hikari = MethodHandles.privateLookupIn(ProxyConnection.class, MethodHandles.lookup());
-            // The literal is relocated with HikariCP, like the class above.
-            Class<?> entry = Class.forName("com.zaxxer.hikari.pool.PoolEntry", false, ProxyConnection.class.getClassLoader());
+            Class<?> entry = Class.forName(HikariNames.AGENT_POOL_PACKAGE + "PoolEntry", false,
+                    ProxyConnection.class.getClassLoader());
             MethodHandle getEntry = hikari.findVirtual(ProxyConnection.class, "getPoolEntry", MethodType.methodType(entry));
             MethodHandle mark = hikari.findVirtual(entry, "markEvicted", MethodType.methodType(void.class));
             return MethodHandles.filterArguments(mark, 0, getEntry);
