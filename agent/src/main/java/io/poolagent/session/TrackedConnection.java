@@ -1,23 +1,14 @@
 package io.poolagent.session;
 
 import io.poolagent.pgjdbc.DriverState;
-import java.sql.Array;
-import java.sql.Blob;
-import java.sql.CallableStatement;
-import java.sql.Clob;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
-import java.sql.NClob;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLWarning;
-import java.sql.SQLXML;
 import java.sql.Savepoint;
 import java.sql.Statement;
-import java.sql.Struct;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -50,6 +41,8 @@ import static io.poolagent.session.SessionChanges.USED;
  * notifications, driver settings), so the session will not be reused;</li>
  * <li>{@code abort}: the slot goes back to the pool at once.</li>
  * </ul>
+ * The calls that only forward are generated, in {@link ForwardingConnection}; those that only note a use call
+ * {@link #used()} or {@link #sees(String)} first.
  * HikariCP marks each borrow with JDBC 4.3's {@code beginRequest()} and each return with
  * {@code endRequest()}; the latter hands the session to {@link ReturnPath}.
  *
@@ -58,9 +51,8 @@ import static io.poolagent.session.SessionChanges.USED;
  * closer thread only touch the leak watch (volatile), the close flag (synchronized) and the idle state (CAS);
  * an unwrap, on whatever thread, sets a volatile flag that no later borrow clears.
  */
-public final class TrackedConnection implements Connection {
+public final class TrackedConnection extends ForwardingConnection {
 
-    private final Connection physical;
     private final ReturnPath returnPath;
     private final Runnable onClose;
     private boolean closed;
@@ -101,7 +93,7 @@ public final class TrackedConnection implements Connection {
 
     /** @param onClose runs once when the pool closes this physical connection */
     public TrackedConnection(Connection physical, ReturnPath returnPath, Runnable onClose) {
-        this.physical = physical;
+        super(physical);
         this.returnPath = returnPath;
         this.onClose = onClose;
         this.idleState = IDLE; // new sessions wait in the pool until their first borrower
@@ -152,7 +144,7 @@ public final class TrackedConnection implements Connection {
     }
 
     Connection physical() {
-        return physical;
+        return delegate;
     }
 
     void note(int change) {
@@ -179,12 +171,12 @@ public final class TrackedConnection implements Connection {
      * them up (the borrower changed them through the pool's handle, where it is allowed to).
      */
     void restoreClientState() throws SQLException {
-        if (baseSettings != null && physical.getHoldability() != baseHoldability) {
-            physical.setHoldability(baseHoldability);
+        if (baseSettings != null && delegate.getHoldability() != baseHoldability) {
+            delegate.setHoldability(baseHoldability);
         }
         if (typeMapSaved) {
             typeMapSaved = false;
-            physical.setTypeMap(originalTypeMap);
+            delegate.setTypeMap(originalTypeMap);
         }
     }
 
@@ -194,7 +186,7 @@ public final class TrackedConnection implements Connection {
      * such a connection simply dropped it: do the same.
      */
     private void refuseWhileCopying() throws SQLException {
-        if (driverReached && DriverState.copyInProgress(physical)) {
+        if (driverReached && DriverState.copyInProgress(delegate)) {
             returnPath.abandon(this, "a COPY was still in progress");
             throw new SQLNonTransientConnectionException(
                     "pool-agent: the connection was closed because a COPY was still in progress", "08003");
@@ -216,8 +208,8 @@ public final class TrackedConnection implements Connection {
         changes = NONE;
         leaveIdle();
         if (baseSettings == null) {
-            baseSettings = DriverState.settings(physical);
-            baseHoldability = physical.getHoldability();
+            baseSettings = DriverState.settings(delegate);
+            baseHoldability = delegate.getHoldability();
         }
     }
 
@@ -237,7 +229,7 @@ public final class TrackedConnection implements Connection {
      * would leave the next borrower's acknowledged writes in a transaction nobody commits.
      */
     boolean driverSettingsMoved() throws SQLException {
-        return baseSettings != null && !baseSettings.equals(DriverState.settings(physical));
+        return baseSettings != null && !baseSettings.equals(DriverState.settings(delegate));
     }
 
     /**
@@ -325,11 +317,11 @@ public final class TrackedConnection implements Connection {
      * rollback that fails ends the session at return.
      */
     private void rollBackOpenTransaction() {
-        if (Boolean.TRUE.equals(DriverState.inTransaction(physical)) && !DriverState.copyInProgress(physical)) {
+        if (Boolean.TRUE.equals(DriverState.inTransaction(delegate)) && !DriverState.copyInProgress(delegate)) {
             note(USED); // whatever began it, the session was used
             try {
-                returnPath.bounded(physical, () -> {
-                    try (Statement statement = physical.createStatement()) {
+                returnPath.bounded(delegate, () -> {
+                    try (Statement statement = delegate.createStatement()) {
                         statement.execute("ROLLBACK");
                     }
                 });
@@ -367,113 +359,66 @@ public final class TrackedConnection implements Connection {
 
     // ---- what the borrower did ----
 
+    /**
+     * Called first by the generated calls that reach the server with no SQL to read: the metadata, the
+     * catalog, holdability, savepoints, and the LOB, SQLXML, array and struct factories.
+     */
+    @Override
+    protected void used() {
+        note(USED);
+    }
+
+    /** Called first by every prepareStatement and prepareCall, with its SQL. */
+    @Override
+    protected void sees(String sql) {
+        note(USED | SqlClassifier.classify(sql));
+    }
+
     @Override
     public Statement createStatement() throws SQLException {
         note(USED);
-        return new TrackedStatement(physical.createStatement(), this);
+        return new TrackedStatement(delegate.createStatement(), this);
     }
 
     @Override
     public Statement createStatement(int resultSetType, int concurrency) throws SQLException {
         note(USED);
-        return new TrackedStatement(physical.createStatement(resultSetType, concurrency), this);
+        return new TrackedStatement(delegate.createStatement(resultSetType, concurrency), this);
     }
 
     @Override
     public Statement createStatement(int resultSetType, int concurrency, int holdability) throws SQLException {
         note(USED);
-        return new TrackedStatement(physical.createStatement(resultSetType, concurrency, holdability), this);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareStatement(sql);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareStatement(sql, autoGeneratedKeys);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareStatement(sql, columnIndexes);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareStatement(sql, columnNames);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int resultSetType, int concurrency) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareStatement(sql, resultSetType, concurrency);
-    }
-
-    @Override
-    public PreparedStatement prepareStatement(String sql, int resultSetType, int concurrency, int holdability)
-            throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareStatement(sql, resultSetType, concurrency, holdability);
-    }
-
-    @Override
-    public CallableStatement prepareCall(String sql) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareCall(sql);
-    }
-
-    @Override
-    public CallableStatement prepareCall(String sql, int resultSetType, int concurrency) throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareCall(sql, resultSetType, concurrency);
-    }
-
-    @Override
-    public CallableStatement prepareCall(String sql, int resultSetType, int concurrency, int holdability)
-            throws SQLException {
-        note(USED | SqlClassifier.classify(sql));
-        return physical.prepareCall(sql, resultSetType, concurrency, holdability);
+        return new TrackedStatement(delegate.createStatement(resultSetType, concurrency, holdability), this);
     }
 
     @Override
     public void setSchema(String schema) throws SQLException {
         refuseWhileCopying();
         note(USED | SCHEMA_CALL);
-        physical.setSchema(schema);
+        delegate.setSchema(schema);
     }
 
     @Override
     public void setClientInfo(String name, String value) throws SQLClientInfoException {
         note(USED | CLIENT_INFO_CALL);
-        physical.setClientInfo(name, value);
+        delegate.setClientInfo(name, value);
     }
 
     @Override
     public void setClientInfo(Properties properties) throws SQLClientInfoException {
         note(USED | CLIENT_INFO_CALL);
-        physical.setClientInfo(properties);
-    }
-
-    @Override
-    public void setHoldability(int holdability) throws SQLException {
-        note(USED);
-        physical.setHoldability(holdability);
+        delegate.setClientInfo(properties);
     }
 
     @Override
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         note(USED);
         if (!typeMapSaved) {
-            originalTypeMap = physical.getTypeMap();
+            originalTypeMap = delegate.getTypeMap();
             typeMapSaved = true;
         }
-        physical.setTypeMap(map);
+        delegate.setTypeMap(map);
     }
 
     @Override
@@ -481,7 +426,7 @@ public final class TrackedConnection implements Connection {
         stopLeakWatch();
         note(ABORTED);
         try {
-            physical.abort(executor);
+            delegate.abort(executor);
         } finally {
             returnPath.aborted(this);
         }
@@ -492,14 +437,14 @@ public final class TrackedConnection implements Connection {
         if (iface.isInstance(this)) {
             return iface.cast(this);
         }
-        T unwrapped = physical.unwrap(iface);
+        T unwrapped = delegate.unwrap(iface);
         note(DRIVER_USED);
         return unwrapped;
     }
 
     @Override
     public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || physical.isWrapperFor(iface);
+        return iface.isInstance(this) || delegate.isWrapperFor(iface);
     }
 
     // ---- what HikariCP's close calls (and the application may call too): never wait behind an unfinished
@@ -509,52 +454,52 @@ public final class TrackedConnection implements Connection {
     public void rollback() throws SQLException {
         note(USED);
         refuseWhileCopying();
-        returnPath.bounded(physical, physical::rollback);
+        returnPath.bounded(delegate, delegate::rollback);
     }
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
         note(USED);
         refuseWhileCopying();
-        physical.rollback(savepoint);
+        delegate.rollback(savepoint);
     }
 
     @Override
     public void commit() throws SQLException {
         note(USED);
         refuseWhileCopying();
-        physical.commit();
+        delegate.commit();
     }
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
         note(USED);
         refuseWhileCopying();
-        physical.setAutoCommit(autoCommit);
+        delegate.setAutoCommit(autoCommit);
     }
 
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
         note(USED);
         refuseWhileCopying();
-        returnPath.bounded(physical, () -> physical.setReadOnly(readOnly));
+        returnPath.bounded(delegate, () -> delegate.setReadOnly(readOnly));
     }
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
         note(USED);
         refuseWhileCopying();
-        returnPath.bounded(physical, () -> physical.setTransactionIsolation(level));
+        returnPath.bounded(delegate, () -> delegate.setTransactionIsolation(level));
     }
 
-    // ---- everything else only delegates ----
+    // ---- the end of the physical connection ----
 
     /** HikariCP closes a physical connection here, also one it evicted without an endRequest(). */
     @Override
     public void close() throws SQLException {
         stopLeakWatch();
         try {
-            physical.close();
+            delegate.close();
         } finally {
             synchronized (this) {
                 if (!closed) {
@@ -564,156 +509,5 @@ public final class TrackedConnection implements Connection {
                 }
             }
         }
-    }
-
-    @Override
-    public boolean isClosed() throws SQLException {
-        return physical.isClosed();
-    }
-
-    @Override
-    public String nativeSQL(String sql) throws SQLException {
-        return physical.nativeSQL(sql);
-    }
-
-    @Override
-    public boolean getAutoCommit() throws SQLException {
-        return physical.getAutoCommit();
-    }
-
-    @Override
-    public DatabaseMetaData getMetaData() throws SQLException {
-        note(USED);
-        return physical.getMetaData();
-    }
-
-    @Override
-    public boolean isReadOnly() throws SQLException {
-        return physical.isReadOnly();
-    }
-
-    @Override
-    public void setCatalog(String catalog) throws SQLException {
-        note(USED);
-        physical.setCatalog(catalog);
-    }
-
-    @Override
-    public String getCatalog() throws SQLException {
-        return physical.getCatalog();
-    }
-
-    @Override
-    public int getTransactionIsolation() throws SQLException {
-        return physical.getTransactionIsolation();
-    }
-
-    @Override
-    public SQLWarning getWarnings() throws SQLException {
-        return physical.getWarnings();
-    }
-
-    @Override
-    public void clearWarnings() throws SQLException {
-        physical.clearWarnings();
-    }
-
-    @Override
-    public Map<String, Class<?>> getTypeMap() throws SQLException {
-        return physical.getTypeMap();
-    }
-
-    @Override
-    public int getHoldability() throws SQLException {
-        return physical.getHoldability();
-    }
-
-    @Override
-    public Savepoint setSavepoint() throws SQLException {
-        note(USED);
-        return physical.setSavepoint();
-    }
-
-    @Override
-    public Savepoint setSavepoint(String name) throws SQLException {
-        note(USED);
-        return physical.setSavepoint(name);
-    }
-
-    @Override
-    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
-        note(USED);
-        physical.releaseSavepoint(savepoint);
-    }
-
-    @Override
-    public Clob createClob() throws SQLException {
-        note(USED);
-        return physical.createClob();
-    }
-
-    @Override
-    public Blob createBlob() throws SQLException {
-        note(USED);
-        return physical.createBlob();
-    }
-
-    @Override
-    public NClob createNClob() throws SQLException {
-        note(USED);
-        return physical.createNClob();
-    }
-
-    @Override
-    public SQLXML createSQLXML() throws SQLException {
-        note(USED);
-        return physical.createSQLXML();
-    }
-
-    @Override
-    public boolean isValid(int timeout) throws SQLException {
-        return physical.isValid(timeout);
-    }
-
-    @Override
-    public String getClientInfo(String name) throws SQLException {
-        return physical.getClientInfo(name);
-    }
-
-    @Override
-    public Properties getClientInfo() throws SQLException {
-        return physical.getClientInfo();
-    }
-
-    @Override
-    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
-        note(USED);
-        return physical.createArrayOf(typeName, elements);
-    }
-
-    @Override
-    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
-        note(USED);
-        return physical.createStruct(typeName, attributes);
-    }
-
-    @Override
-    public String getSchema() throws SQLException {
-        return physical.getSchema();
-    }
-
-    @Override
-    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
-        physical.setNetworkTimeout(executor, milliseconds);
-    }
-
-    @Override
-    public int getNetworkTimeout() throws SQLException {
-        return physical.getNetworkTimeout();
-    }
-
-    @Override
-    public String toString() {
-        return physical.toString();
     }
 }
