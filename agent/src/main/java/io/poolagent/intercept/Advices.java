@@ -1,7 +1,7 @@
 package io.poolagent.intercept;
 
 import io.poolagent.bootstrap.bridge.Bridge;
-import io.poolagent.session.TrackedConnection;
+import io.poolagent.session.HandleCalls;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
@@ -12,7 +12,7 @@ import java.util.Properties;
  * The code each {@link Hook} inserts, as Byte Buddy advice: these methods are never called, Byte Buddy copies
  * their bytecode into the target methods ({@link ClassWeaver}). So they may call only what every target's
  * class loader can see: the {@link Bridge} (bootstrap loader) from the application's classes and the JDK's,
- * {@link TrackedConnection} only from the agent's own HikariCP.
+ * {@link HandleCalls} only from the agent's own HikariCP.
  *
  * <p>Parameters are typed {@code Object} and cast in the body, so that Byte Buddy never needs the target's
  * type hierarchy to check an assignment.
@@ -115,28 +115,28 @@ final class Advices {
     static final class HeldHandle {
         @Advice.OnMethodExit
         static void exit(@Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object returned) {
-            returned = TrackedConnection.heldFor((Connection) returned);
+            returned = HandleCalls.heldFor((Connection) returned);
         }
     }
 
     static final class Unwrapping {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object wrapper) throws Exception {
-            TrackedConnection.unwrapping(wrapper);
+            HandleCalls.unwrapping(wrapper);
         }
     }
 
     static final class ConnectionUnwrap {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object handle, @Advice.Argument(0) Class<?> iface) throws Exception {
-            TrackedConnection.unwrappingConnection((Connection) handle, iface);
+            HandleCalls.unwrappingConnection((Connection) handle, iface);
         }
     }
 
     static final class Closing {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object handle) {
-            TrackedConnection.closing((Connection) handle);
+            HandleCalls.closing((Connection) handle);
         }
     }
 }

@@ -18,18 +18,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
-import static io.poolagent.session.SessionChanges.ADVISORY_LOCKS;
-import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
 import static io.poolagent.session.SessionChanges.ENDS_SESSION;
 import static io.poolagent.session.SessionChanges.ENDS_SESSION_ALWAYS;
-import static io.poolagent.session.SessionChanges.HELD_CURSORS;
 import static io.poolagent.session.SessionChanges.IRREVERSIBLE;
-import static io.poolagent.session.SessionChanges.NEEDS_DISCARD_ALL;
-import static io.poolagent.session.SessionChanges.ROLE;
-import static io.poolagent.session.SessionChanges.SCHEMA_CALL;
-import static io.poolagent.session.SessionChanges.SETTINGS;
-import static io.poolagent.session.SessionChanges.TEMP_OBJECTS;
-import static io.poolagent.session.SessionChanges.USED;
 
 /**
  * What happens to a server session when its borrower gives it back: the pool's own return path, so it runs
@@ -42,7 +33,7 @@ import static io.poolagent.session.SessionChanges.USED;
  * has rolled back a transaction still open. What is left is server state, undone according to
  * {@link ResetMode}:
  * <ul>
- * <li>FULL, the default, runs {@link #FULL_RESET} after every borrower that reached the server at all, without
+ * <li>FULL, the default, runs {@link ResetStatements#FULL_RESET} after every borrower that reached the server at all, without
  * reading its SQL: sound whatever server-side code did, in one round trip on a statement the server keeps
  * parsed;</li>
  * <li>DISCARD runs {@code DISCARD ALL} every time;</li>
@@ -57,20 +48,6 @@ import static io.poolagent.session.SessionChanges.USED;
  * or does not answer within the reset timeout.
  */
 public final class ReturnPath {
-
-    /**
-     * Everything DISCARD ALL does (PostgreSQL manual, DISCARD) but DEALLOCATE ALL and DISCARD PLANS, whatever
-     * the borrower did: neither SQL text nor JDBC calls are read to choose, since functions, procedures,
-     * triggers, views, rules and column defaults change a session without a word of it in the text.
-     * pgjdbc's server-prepared statements stay: PostgreSQL re-plans a cached plan when the role or search_path
-     * differ from when it was planned (plancache.c), and plans are not session state. The query at the end
-     * says whether SQL-level prepared statements exist (from_sql). Names are schema-qualified, and it runs
-     * after RESET ALL, so that a search_path the borrower set cannot put its own functions in their place.
-     */
-    static final String FULL_RESET = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; "
-            + "DISCARD TEMP; DISCARD SEQUENCES; SELECT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements"
-            + " WHERE from_sql) FROM pg_catalog.pg_advisory_unlock_all()";
-    static final String ROLLBACK_THEN_FULL_RESET = "ROLLBACK; " + FULL_RESET;
 
     /** pgjdbc ignores the executor of setNetworkTimeout; run anything else on the caller's thread. */
     private static final Executor DIRECT = Runnable::run;
@@ -133,7 +110,7 @@ public final class ReturnPath {
                 end(session, "its driver settings (auto-commit, read-only, pgjdbc's) changed out of the pool's sight");
                 return;
             }
-            reset(session.physical(), resetSql(changes, inTransaction(session)));
+            reset(session.physical(), ResetStatements.sql(mode, postgres, changes, inTransaction(session)));
         } catch (SQLException | RuntimeException e) {
             end(session, "its reset failed: " + e.getMessage());
         }
@@ -242,63 +219,6 @@ public final class ReturnPath {
     private static boolean inTransaction(TrackedConnection session) {
         Boolean known = DriverState.inTransaction(session.physical());
         return known == null || known;
-    }
-
-    /** The statements that undo {@code changes}, in one string (one round trip), or null for none. */
-    String resetSql(int changes, boolean inTransaction) {
-        if (!postgres) {
-            return null;
-        }
-        if (mode == ResetMode.FULL) {
-            return inTransaction ? ROLLBACK_THEN_FULL_RESET : (changes & USED) != 0 ? FULL_RESET : null;
-        }
-        if (changes == SessionChanges.NONE && !inTransaction && mode != ResetMode.DISCARD) {
-            return null; // a borrower that only queried
-        }
-        List<String> statements = new ArrayList<>(6);
-        if (inTransaction) {
-            statements.add("ROLLBACK");
-        }
-        if (mode == ResetMode.DISCARD || mode == ResetMode.TRACKED && (changes & NEEDS_DISCARD_ALL) != 0) {
-            statements.add("DISCARD ALL");
-        } else if (mode == ResetMode.TRACKED) {
-            addTracked(changes, statements);
-        } else {
-            addJdbcLevel(changes, statements);
-        }
-        return statements.isEmpty() ? null : String.join("; ", statements);
-    }
-
-    /** DISCARD ALL's own steps (PostgreSQL manual, DISCARD), each only when the borrower needed it. */
-    private static void addTracked(int changes, List<String> statements) {
-        if ((changes & ROLE) != 0) {
-            statements.add("SET SESSION AUTHORIZATION DEFAULT"); // RESET ALL leaves the role alone
-        }
-        if ((changes & (SETTINGS | ROLE | CLIENT_INFO_CALL)) != 0) {
-            statements.add("RESET ALL");
-        }
-        if ((changes & TEMP_OBJECTS) != 0) {
-            statements.add("DISCARD TEMP");
-        }
-        if ((changes & ADVISORY_LOCKS) != 0) {
-            statements.add("SELECT pg_advisory_unlock_all()");
-        }
-        if ((changes & HELD_CURSORS) != 0) {
-            statements.add("CLOSE ALL");
-        }
-        if ((changes & SessionChanges.SEQUENCES) != 0) {
-            statements.add("DISCARD SEQUENCES");
-        }
-    }
-
-    /** DB_POOL_RESET=off still undoes what the JDBC API changed, as HikariCP does for auto-commit and the rest. */
-    private static void addJdbcLevel(int changes, List<String> statements) {
-        if ((changes & SCHEMA_CALL) != 0) {
-            statements.add("RESET search_path");
-        }
-        if ((changes & CLIENT_INFO_CALL) != 0) {
-            statements.add("RESET application_name");
-        }
     }
 
     /**

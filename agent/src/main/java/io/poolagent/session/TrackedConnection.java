@@ -2,8 +2,6 @@ package io.poolagent.session;
 
 import io.poolagent.pgjdbc.DriverState;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.ResultSet;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -37,7 +35,7 @@ import static io.poolagent.session.SessionChanges.USED;
  * <li>JDBC calls that change the server session beyond what HikariCP restores ({@code setSchema},
  * {@code setClientInfo}), or client state it does not restore (holdability, type map);</li>
  * <li>{@code unwrap} to the driver's own classes, of the connection or (woven, see Targets) of its
- * statements, result sets and metadata: from then on the agent cannot see what the borrower does (COPY,
+ * statements, result sets and metadata (through {@link HandleCalls}): from then on the agent cannot see what the borrower does (COPY,
  * notifications, driver settings), so the session will not be reused;</li>
  * <li>{@code abort}: the slot goes back to the pool at once.</li>
  * </ul>
@@ -50,6 +48,10 @@ import static io.poolagent.session.SessionChanges.USED;
  * after HikariCP's bag handed the connection over with a CAS, which orders them. {@code abort} and HikariCP's
  * closer thread only touch the leak watch (volatile), the close flag (synchronized) and the idle state (CAS);
  * an unwrap, on whatever thread, sets a volatile flag that no later borrow clears.
+ *
+ * <p>Longer than 400 lines on purpose: the JDBC calls that do more than forward and the per-borrow record they
+ * write (changes, idle state, client state) stay together, so that each call reaches that state directly on the
+ * hot path and the ordering argument above is made in one place.
  */
 public final class TrackedConnection extends ForwardingConnection {
 
@@ -111,19 +113,16 @@ public final class TrackedConnection extends ForwardingConnection {
         this.leakWatch = leakWatch;
     }
 
-    /**
-     * What {@code getConnection()} of HikariCP's statement and metadata handles returns (woven,
-     * see Targets): the object the application got from the pool, so that JDBC's "the connection that
-     * produced this statement" holds, casts included.
-     */
-    public static Connection heldFor(Connection pooled) {
-        try {
-            TrackedConnection session = pooled.unwrap(TrackedConnection.class);
-            Connection held = session.handle;
-            return session.lentAs == pooled && held != null ? held : pooled;
-        } catch (Throwable closedOrBroken) { // woven into HikariCP's getConnection(): never fail it
-            return pooled;
-        }
+    /** What the application holds for {@code pooled}, if {@code pooled} is this borrow's handle; else null. */
+    Connection heldFor(Connection pooled) {
+        Connection held = handle;
+        return lentAs == pooled ? held : null;
+    }
+
+    /** The borrower closes {@code pooled}: an open transaction ends, and the return path hears of it. */
+    void closing(Connection pooled) {
+        rollBackOpenTransaction();
+        returnPath.closing(this, pooled);
     }
 
     private void stopLeakWatch() {
@@ -233,45 +232,6 @@ public final class TrackedConnection extends ForwardingConnection {
     }
 
     /**
-     * Called (woven, see Targets) when the application unwraps HikariCP's connection handle. Any interface but
-     * this class (the agent's own lookups) hands out the driver's connection or this wrapper, out of the pool's
-     * sight: the session is closed at return, never lent again.
-     */
-    public static void unwrappingConnection(Connection handle, Class<?> iface) throws SQLException {
-        if (iface != TrackedConnection.class && !handle.isClosed()) {
-            handle.unwrap(TrackedConnection.class).note(DRIVER_USED);
-        }
-    }
-
-    /**
-     * Called (woven, see Targets) when the application unwraps one of HikariCP's statements, result sets or
-     * metadata: what it gets is the driver's own object, whose {@code getConnection()} leads to the driver's
-     * connection, out of the pool's sight. The session is then treated like an unwrapped connection: closed at
-     * return, never lent again. An object whose connection was given back is refused: its session may be
-     * another borrower's by now.
-     */
-    public static void unwrapping(Object proxy) throws SQLException {
-        Connection held;
-        try {
-            held = proxy instanceof Statement ? ((Statement) proxy).getConnection()
-                    : proxy instanceof DatabaseMetaData ? ((DatabaseMetaData) proxy).getConnection()
-                    : proxy instanceof ResultSet ? statementConnection(((ResultSet) proxy).getStatement())
-                    : null;
-        } catch (SQLException | RuntimeException broken) {
-            held = null;
-        }
-        if (held == null || held.isClosed()) {
-            throw new SQLNonTransientConnectionException("pool-agent: this object's connection was given back to the"
-                    + " pool, so the driver's own object is no longer the application's to unwrap", "08003");
-        }
-        held.unwrap(TrackedConnection.class).note(DRIVER_USED);
-    }
-
-    private static Connection statementConnection(Statement statement) throws SQLException {
-        return statement == null ? null : statement.getConnection();
-    }
-
-    /**
      * Whether this session may go back into the pool as an idle one: yes if it is counted already (closed
      * twice), or will not stay anyway (closed, aborted, used through the driver: the return path ends it),
      * or fits under DB_MAX_IDLE_CONNS.
@@ -292,22 +252,6 @@ public final class TrackedConnection extends ForwardingConnection {
     /** False when the return path ends this session anyway (closed, aborted, used through the driver). */
     boolean staysOpenIfReturned() {
         return idleState == NOT_IDLE && !endsAnyway();
-    }
-
-    /**
-     * Called (woven, see Targets) when the borrower closes HikariCP's handle, before HikariCP takes the
-     * connection back: the moment Go decides whether a returned connection stays idle.
-     */
-    public static void closing(Connection pooled) {
-        try {
-            if (!pooled.isClosed()) {
-                TrackedConnection session = pooled.unwrap(TrackedConnection.class);
-                session.rollBackOpenTransaction();
-                session.returnPath.closing(session, pooled);
-            }
-        } catch (Throwable closedOrBroken) { // woven into HikariCP's close(): never fail it
-            // the connection goes back as HikariCP decides
-        }
     }
 
     /**

@@ -90,7 +90,7 @@ class WeaveMatrixTest {
             "com.zaxxer.hikari.pool.ProxyDatabaseMetaData");
 
     private static final Set<String> HOOK_OWNERS = Set.of("io/poolagent/bootstrap/bridge/Bridge",
-            "io/poolagent/session/TrackedConnection");
+            "io/poolagent/session/HandleCalls");
 
     private final Weaver weaver = new Weaver(null, Targets.byType(), () -> { });
 

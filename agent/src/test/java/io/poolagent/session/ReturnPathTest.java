@@ -25,23 +25,23 @@ import org.junit.jupiter.api.Test;
 class ReturnPathTest {
 
     private static String sql(ResetMode mode, int changes, boolean inTransaction) {
-        return new ReturnPath("test", mode, true, 5000, new IdleSessions(10)).resetSql(changes, inTransaction);
+        return ResetStatements.sql(mode, true, changes, inTransaction);
     }
 
     @Test
     void theDefaultResetsEverythingAfterAnyUseWhateverTheSqlShowed() {
-        assertEquals(ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED, false));
-        assertEquals(ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED | SETTINGS | TEMP_OBJECTS, false));
-        assertEquals(ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED | SEARCH_PATH | PREPARED, false));
+        assertEquals(ResetStatements.FULL_RESET, sql(ResetMode.FULL, USED, false));
+        assertEquals(ResetStatements.FULL_RESET, sql(ResetMode.FULL, USED | SETTINGS | TEMP_OBJECTS, false));
+        assertEquals(ResetStatements.FULL_RESET, sql(ResetMode.FULL, USED | SEARCH_PATH | PREPARED, false));
     }
 
     @Test
     void theDefaultsResetUndoesEachOfDiscardAllsStepsButDeallocateAll() {
         for (String step : new String[] {"CLOSE ALL", "SET SESSION AUTHORIZATION DEFAULT", "RESET ALL", "UNLISTEN *",
             "DISCARD TEMP", "DISCARD SEQUENCES", "pg_catalog.pg_advisory_unlock_all()", "pg_catalog.pg_prepared_statements"}) {
-            assertTrue(ReturnPath.FULL_RESET.contains(step), step);
+            assertTrue(ResetStatements.FULL_RESET.contains(step), step);
         }
-        assertFalse(ReturnPath.FULL_RESET.contains("DEALLOCATE"));
+        assertFalse(ResetStatements.FULL_RESET.contains("DEALLOCATE"));
     }
 
     @Test
@@ -51,8 +51,8 @@ class ReturnPathTest {
 
     @Test
     void theDefaultRollsBackAnOpenTransactionFirstEvenWithoutUse() {
-        assertEquals("ROLLBACK; " + ReturnPath.FULL_RESET, sql(ResetMode.FULL, NONE, true));
-        assertEquals("ROLLBACK; " + ReturnPath.FULL_RESET, sql(ResetMode.FULL, USED, true));
+        assertEquals("ROLLBACK; " + ResetStatements.FULL_RESET, sql(ResetMode.FULL, NONE, true));
+        assertEquals("ROLLBACK; " + ResetStatements.FULL_RESET, sql(ResetMode.FULL, USED, true));
     }
 
     @Test
@@ -98,6 +98,6 @@ class ReturnPathTest {
 
     @Test
     void otherDatabasesGetNoSql() {
-        assertNull(new ReturnPath("h2", ResetMode.DISCARD, false, 5000, new IdleSessions(10)).resetSql(SETTINGS, true));
+        assertNull(ResetStatements.sql(ResetMode.DISCARD, false, SETTINGS, true));
     }
 }
