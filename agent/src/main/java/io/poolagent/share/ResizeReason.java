@@ -1,5 +1,7 @@
 package io.poolagent.share;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Why an auto-sized pool last changed size: a metric label, so a fixed set. */
@@ -19,5 +21,19 @@ enum ResizeReason {
 
     String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every label, so that each has a series from the start. */
+    static List<String> labels() {
+        List<String> labels = new ArrayList<>();
+        for (ResizeReason each : values()) {
+            labels.add(each.label());
+        }
+        return labels;
+    }
+
+    /** Logged at info: a pool's start, the fleet changing and a full server are what an operator looks for. */
+    boolean announced() {
+        return this == START || this == INSTANCES || this == SERVER_FULL;
     }
 }

@@ -1,14 +1,16 @@
 package io.poolagent.share;
 
-import io.poolagent.config.Settings;
 import io.poolagent.config.ShareSettings;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
+import static io.poolagent.share.ShareFixtures.sessions;
+import static io.poolagent.share.ShareFixtures.settings;
+import static io.poolagent.share.ShareFixtures.tag;
+import static io.poolagent.share.ShareFixtures.tagged;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,35 +18,6 @@ class FairShareTest {
 
     private static final ShareSettings DEFAULTS = settings();
     private static final ShareSettings NO_HEADROOM = settings("DB_POOL_HEADROOM", "0");
-
-    /** DB_MAX_OPEN_CONNS=auto with the given further settings, which must all be valid. */
-    private static ShareSettings settings(String... keysAndValues) {
-        Map<String, String> env = new HashMap<>();
-        env.put("DB_MAX_OPEN_CONNS", "auto");
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            env.put(keysAndValues[i], keysAndValues[i + 1]);
-        }
-        Settings settings = Settings.load(env, null);
-        assertTrue(settings.problems().isEmpty(), settings.problems()::toString);
-        return settings.share();
-    }
-
-    private static InstanceTag tag(String id, int weight) {
-        return new InstanceTag("svc", id, weight);
-    }
-
-    /** Application names and their session counts, in order: a tagged name comes from {@link #tagged}. */
-    private static Map<String, Integer> sessions(Object... namesAndCounts) {
-        Map<String, Integer> sessions = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndCounts.length; i += 2) {
-            sessions.put((String) namesAndCounts[i], (Integer) namesAndCounts[i + 1]);
-        }
-        return sessions;
-    }
-
-    private static String tagged(String id, int weight) {
-        return tag(id, weight).applicationName("app");
-    }
 
     private static FairShare.Decision next(ShareSettings settings, InstanceTag self, Census census, int current) {
         return new FairShare(settings, self).next(census, 0, current);
