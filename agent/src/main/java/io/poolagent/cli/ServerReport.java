@@ -1,5 +1,6 @@
 package io.poolagent.cli;
 
+import io.poolagent.log.AgentLog;
 import io.poolagent.session.SqlTokens;
 
 import java.io.PrintStream;
@@ -169,7 +170,7 @@ final class ServerReport {
      */
     static String oneLine(String query, int max) {
         String line = query == null ? ""
-                : SqlTokens.blanked(query).replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "?").trim();
+                : AgentLog.collapseWhitespace(SqlTokens.blanked(query)).replaceAll("\\p{Cntrl}", "?").trim();
         return line.length() <= max ? line : line.substring(0, max).stripTrailing() + "...";
     }
 }

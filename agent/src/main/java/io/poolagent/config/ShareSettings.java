@@ -45,6 +45,48 @@ public final class ShareSettings {
     }
 
     /**
+     * DB_MAX_OPEN_CONNS=auto's settings; {@code host} names the service when DB_POOL_SERVICE does not. A bad value
+     * gets its problem line and the default, as every setting does.
+     */
+    static ShareSettings read(SettingReader in, String host) {
+        int slots = -1;
+        int percent = -1;
+        String headroom = in.raw(Setting.HEADROOM);
+        if (headroom != null) {
+            boolean isPercent = headroom.endsWith("%");
+            int value = in.count(Setting.HEADROOM, -1, Setting.HEADROOM.least(),
+                    isPercent ? MAX_HEADROOM_PERCENT : Setting.HEADROOM.most(), "a number of connections like 10, or a"
+                            + " percentage of the server's budget from 0% to " + MAX_HEADROOM_PERCENT + "% like 15%",
+                    Setting.HEADROOM.defaultText(), isPercent ? headroom.substring(0, headroom.length() - 1).trim()
+                            : headroom);
+            if (isPercent) {
+                percent = value;
+            } else {
+                slots = value;
+            }
+        }
+        String service = in.raw(Setting.SERVICE);
+        if (service != null && !ServiceName.valid(service)) {
+            in.reject(Setting.SERVICE, service, "1 to " + ServiceName.MAX_LENGTH + " letters, digits, '.', '_' or '-'",
+                    "from the host name");
+            service = null;
+        }
+        int weight = in.count(Setting.SHARE_WEIGHT, Setting.SHARE_WEIGHT.wholeNumber()
+                + ", like 2 for a service whose instances count twice");
+        int minOpen = in.count(Setting.MIN_OPEN, Setting.MIN_OPEN.wholeNumber());
+        int cap = in.count(Setting.MAX_OPEN_CAP, 0, Setting.MAX_OPEN_CAP.most(), "a whole number from " + minOpen
+                + " (" + Settings.MIN_OPEN + ") to " + Setting.MAX_OPEN_CAP.most() + ", or 0 for none");
+        if (cap > 0 && cap < minOpen) {
+            in.reject(Setting.MAX_OPEN_CAP, in.raw(Setting.MAX_OPEN_CAP), "at least " + Settings.MIN_OPEN + " ("
+                    + minOpen + ")", Setting.MAX_OPEN_CAP.defaultText());
+            cap = 0;
+        }
+        Duration period = in.duration(Setting.SHARE_PERIOD);
+        return new ShareSettings(slots, percent, service != null ? service : ServiceName.fromHost(host), weight,
+                minOpen, cap, period);
+    }
+
+    /**
      * An auto service's settings as the planner is given them: the arithmetic needs no service name, weight
      * (the planner weighs each service itself) or period.
      *

@@ -101,6 +101,27 @@ public final class AgentLog {
         return message.replace("\r", "\\r").replace("\n", "\\n");
     }
 
+    /**
+     * Each run of whitespace ({@code \s} of a regex: space, tab, line feed, vertical tab, form feed, carriage
+     * return) as one space: a server's message or a query written over several lines, on one. A loop, not a
+     * regex: this class is read in premain.
+     */
+    public static String collapseWhitespace(String text) {
+        StringBuilder line = new StringBuilder(text.length());
+        boolean inRun = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean white = c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+            if (!white) {
+                line.append(c);
+            } else if (!inRun) {
+                line.append(' ');
+            }
+            inRun = white;
+        }
+        return line.toString();
+    }
+
     /** Messages about one pool start "pool NAME ..." (a name holds no space): that name, for the "pool" field. */
     static String poolOf(String message) {
         if (!message.startsWith("pool ")) {

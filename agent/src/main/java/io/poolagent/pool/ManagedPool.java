@@ -330,7 +330,8 @@ final class ManagedPool implements PoolStats {
 
     private void cannotReach(SQLException e) {
         mayRecover = SqlStates.isTransient(e);
-        unreachable = "SQLSTATE " + e.getSQLState() + ": " + oneLine(e.getMessage());
+        unreachable = "SQLSTATE " + e.getSQLState() + ": "
+                + AgentLog.collapseWhitespace(String.valueOf(e.getMessage()));
     }
 
     /** HikariCP's timeout says "request timed out"; say whether the pool is exhausted or the database failing. */
@@ -373,10 +374,6 @@ final class ManagedPool implements PoolStats {
             AgentLog.warn("pool " + name + " has no metrics: " + e);
             return null;
         }
-    }
-
-    private static String oneLine(String message) {
-        return String.valueOf(message).replaceAll("\\s+", " ");
     }
 
     // ---- lifecycle, driven by the registry ----

@@ -100,7 +100,7 @@ public final class ConnectRetrier {
         if (message == null) {
             return "(no message)";
         }
-        String line = message.replaceAll("\\s+", " ").trim();
+        String line = AgentLog.collapseWhitespace(message).trim();
         return line.length() <= 240 ? line : line.substring(0, 240) + "...";
     }
 

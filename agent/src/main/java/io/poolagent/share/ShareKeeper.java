@@ -262,7 +262,7 @@ public final class ShareKeeper implements ShareStats {
         if (!warnedUnreadable) {
             warnedUnreadable = true;
             AgentLog.warn("pool " + pool.name() + ": cannot count the server's sessions (SQLSTATE " + e.getSQLState()
-                    + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " ") + "); it keeps " + sizing.target
+                    + ": " + AgentLog.collapseWhitespace(String.valueOf(e.getMessage())) + "); it keeps " + sizing.target
                     + " connections (" + (first ? Settings.MAX_OPEN_CAP + " when set, else 10; " : "")
                     + "tries again every " + GoDuration.format(settings.period())
                     + "). The role needs to read pg_stat_activity (PostgreSQL 10 or later)");

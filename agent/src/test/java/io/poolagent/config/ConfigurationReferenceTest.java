@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -16,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md has one row per setting: its name, system property, default and meaning. This keeps it
- * true to the code: the same settings as {@link Settings#KEYS}, the system property the agent reads, and the
- * default the agent uses when nothing is set.
+ * true to the code: the same settings as the catalogue ({@link Setting}, {@link Settings#KEYS}), the system
+ * property the agent reads, and the default the catalogue names and the agent uses when nothing is set.
  */
 class ConfigurationReferenceTest {
 
@@ -87,6 +89,39 @@ class ConfigurationReferenceTest {
         Map<String, String[]> rows = rows();
         expected.forEach((key, value) -> assertTrue(rows.get(key)[1].startsWith("`" + value + "`"),
                 key + ": the page says " + rows.get(key)[1] + ", the agent's default is " + value));
+        expected.forEach((key, value) -> assertEquals(value, catalogued(key).defaultText(), key));
+    }
+
+    /** A value the agent uses is quoted as code; "none", a sentence or nothing where the catalogue has no value. */
+    @Test
+    void eachRowShowsTheCataloguesDefault() throws IOException {
+        Map<String, String[]> rows = rows();
+        for (Setting setting : Setting.values()) {
+            String cell = rows.get(setting.key())[1];
+            String fallback = setting.defaultText();
+            assertTrue(fallback == null ? !cell.startsWith("`")
+                    : cell.startsWith("`" + fallback + "`") || cell.equals(fallback),
+                    setting.key() + ": the page says " + cell + ", the catalogue " + fallback);
+        }
+    }
+
+    @Test
+    void theCatalogueIsTheListOfSettingsInItsOrder() {
+        List<String> keys = new ArrayList<>();
+        for (Setting setting : Setting.values()) {
+            keys.add(setting.key());
+        }
+        assertEquals(keys, Settings.KEYS);
+        assertEquals(keys.size(), new TreeSet<>(keys).size(), "a name twice");
+    }
+
+    private static Setting catalogued(String key) {
+        for (Setting setting : Setting.values()) {
+            if (setting.key().equals(key)) {
+                return setting;
+            }
+        }
+        throw new AssertionError(key + " is not in the catalogue");
     }
 
     private static String duration(Duration duration) {

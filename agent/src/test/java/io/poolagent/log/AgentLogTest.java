@@ -60,6 +60,23 @@ class AgentLogTest {
         assertTrue(!line.contains("\n"), line);
     }
 
+    /** The one helper the pool, retry, fair share and doctor lines use; it must be what "\\s+" -> " " was. */
+    @Test
+    void whitespaceRunsCollapseToOneSpaceAsTheRegexDid() {
+        assertEquals("FATAL: too many clients ", AgentLog.collapseWhitespace("FATAL:  too many\r\n\tclients\n"));
+        assertEquals(" a b ", AgentLog.collapseWhitespace("\u000B\fa \t b\n\n"));
+        assertEquals("", AgentLog.collapseWhitespace(""));
+        char[] alphabet = {' ', '\t', '\n', '\u000B', '\f', '\r', 'a', '\u00a0', '\u2003', '\u001c', '\u0085'};
+        for (int i = 0; i < 10_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = ThreadLocalRandom.current().nextInt(10); n > 0; n--) {
+                text.append(alphabet[ThreadLocalRandom.current().nextInt(alphabet.length)]);
+            }
+            assertEquals(text.toString().replaceAll("\\s+", " "), AgentLog.collapseWhitespace(text.toString()),
+                    text.toString());
+        }
+    }
+
     @Test
     void onlyMessagesAboutAPoolNameOne() {
         assertEquals("app@db:5432/x", AgentLog.poolOf("pool app@db:5432/x: a connection pooler"));
