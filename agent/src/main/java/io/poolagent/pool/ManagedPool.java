@@ -6,17 +6,10 @@ import io.poolagent.hikari.HikariSettings;
 import io.poolagent.pgjdbc.ConnectionFacade;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import com.zaxxer.hikari.pool.HikariPool;
-import io.poolagent.runtime.BuildInfo;
 import io.poolagent.config.GoDuration;
-import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
-import io.poolagent.hikari.CloseReasons;
-import io.poolagent.metrics.PoolStats;
-import io.poolagent.metrics.ShareStats;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.retry.SqlStates;
@@ -29,8 +22,6 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -43,8 +34,11 @@ import java.util.function.Consumer;
  * building the HikariCP pool, so a caller whose password is wrong (at once) or whose database stays down
  * (after the retries) gets the driver's own {@link SQLException}, SQLSTATE intact, and no broken pool is
  * kept: the next call tries again. That connection is not thrown away: it becomes HikariCP's first.
+ *
+ * <p>Wires the pool's parts and runs its life. The metrics read it through {@link PoolMetrics}, its longer
+ * texts are {@link PoolMessages}, and an auto-sized pool's share keeper sizes it through {@link ShareSizing}.
  */
-final class ManagedPool implements PoolStats {
+final class ManagedPool {
 
     /** Thrown by {@link #borrow} on a pool the registry has just closed: ask the registry again. */
     static final class Retired extends RuntimeException {
@@ -61,15 +55,13 @@ final class ManagedPool implements PoolStats {
     private final String name;
     private final Settings settings;
     private final DriverConnector connector;
-    private final boolean postgres;
     /** Null for other databases. */
     private final ServerCheck serverCheck;
     private final ReturnPath returnPath;
-    private final IdleSessions idle;
     private final ConnectRetrier retrier;
     private final BorrowWaits waits;
     private final LeakDetector leaks;
-    private final AgentMetrics metrics;
+    private final PoolMetrics metrics;
     private final Consumer<ManagedPool> onStart;
     private final Class<?> driverClass;
     /** Sizes the pool with DB_MAX_OPEN_CONNS=auto; null for a fixed size, or once auto turned out impossible. */
@@ -77,8 +69,6 @@ final class ManagedPool implements PoolStats {
     /** The size when no {@link #share} sizes the pool. */
     private final int fixedSize;
     private final SingleFlight<HikariDataSource> firstConnect = new SingleFlight<>();
-    /** Not the pool's own lock: setting up the meters takes a while, and a borrower must not wait for it. */
-    private final Object metricsLock = new Object();
     /** Makes handles castable to the driver's PGConnection; null for other drivers. */
     private volatile ConnectionFacade facade;
     private volatile boolean facadeKnown;
@@ -90,24 +80,25 @@ final class ManagedPool implements PoolStats {
     private volatile boolean retired;
     /** When a caller last asked a pool that has not started; started pools count borrows in {@link #waits}. */
     private volatile long lastAskedMillis = System.currentTimeMillis();
+    /** The borrow count {@link #lastUsedMillis} last saw, and when it saw it change. */
+    private long borrowsSeen = -1;
+    private long borrowsSeenMillis;
 
     ManagedPool(PoolKey key, String name, Driver driver, Settings settings, AgentMetrics metrics,
                 ScheduledExecutorService timer, Consumer<ManagedPool> onStart) {
         this.key = key;
         this.name = name;
         this.settings = settings;
-        this.metrics = metrics;
         this.onStart = onStart;
         this.driverClass = driver.getClass();
-        this.postgres = JdbcUrls.isPostgres(key.url());
+        boolean postgres = JdbcUrls.isPostgres(key.url());
         this.fixedSize = settings.share() == null ? settings.maxOpen() : settings.share().fallbackSize();
         this.share = settings.share() != null && postgres ? new ShareKeeper(settings.share(),
                 (int) settings.resetTimeout().toMillis()) : null;
         if (settings.share() != null && !postgres) {
-            AgentLog.warn("pool " + name + ": " + Settings.MAX_OPEN + "=auto needs PostgreSQL's pg_stat_activity;"
-                    + " this pool keeps " + fixedSize + " connections");
+            AgentLog.warn(PoolMessages.autoNeedsPostgres(name, fixedSize));
         }
-        this.idle = new IdleSessions(settings.maxIdle());
+        IdleSessions idle = new IdleSessions(settings.maxIdle());
         this.returnPath = new ReturnPath(name, settings.effectiveReset(), postgres,
                 (int) settings.resetTimeout().toMillis(), idle);
         this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), key.prepareThresholdChosen(),
@@ -118,36 +109,12 @@ final class ManagedPool implements PoolStats {
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
         this.waits = new BorrowWaits(this::maxOpen);
+        this.metrics = new PoolMetrics(this, settings, metrics, serverCheck, waits, idle, retrier, returnPath, leaks);
         if (postgres) {
             timer.execute(this::facade); // generated while the first caller connects, not after
         } else {
             facadeKnown = true;
         }
-    }
-
-    /**
-     * Registers the pool's meters; called once the pool is built, never from the constructor, because the
-     * endpoint's threads read the pool as soon as it is registered. Runs on the agent's thread, so it may
-     * come after the pool started or even closed: never once retired, and {@link #retire} waits for it.
-     */
-    void publishMetrics() {
-        long began = System.nanoTime();
-        boolean published = false;
-        synchronized (metricsLock) {
-            if (!retired) {
-                waits.forwardTo(register(metrics));
-                published = true;
-            }
-        }
-        try {
-            if (published) {
-                metrics.startNow(); // after every series of the pool exists: a first scrape sees them all
-            }
-        } catch (RuntimeException | LinkageError e) {
-            AgentLog.warn("pool " + name + ": the metrics endpoint did not start: " + e);
-        }
-        AgentLog.debug("start-up: metrics of pool " + name + " published in " + (System.nanoTime() - began) / 1000
-                + " us (the first pool's include Micrometer and the endpoint)");
     }
 
     /**
@@ -243,14 +210,10 @@ final class ManagedPool implements PoolStats {
             dataSource = pool;
         }
         if (sizing != null) {
-            sizing.start(new Sizing(pool));
+            sizing.start(new ShareSizing(pool, settings.minIdle(), waits));
         }
         unreachable = null;
-        String origins = settings.origins(); // so that an operator sees which source set what
-        AgentLog.info("pool " + name + " ready: " + settings.describe() + (sizing == null ? "" : ", Share="
-                + sizing.target() + " of " + sizing.budget() + " (" + sizing.instances() + " instance(s))") + (postgres
-                ? ", Pooler=" + serverCheck.describe() : " (no session reset: not PostgreSQL)")
-                + ", Version=" + BuildInfo.version() + (origins.isEmpty() ? "" : "; settings from: " + origins));
+        AgentLog.info(PoolMessages.ready(name, settings, sizing, serverCheck));
         AgentLog.debug("start-up: pool " + name + " started in " + (System.nanoTime() - began) / 1000
                 + " us, of which its first connect " + (connected - began) / 1000 + " us");
         onStart.accept(this);
@@ -260,72 +223,7 @@ final class ManagedPool implements PoolStats {
     /** Behind PgBouncer the server's sessions are the pooler's, not this pool's: no share to take. */
     private void noShareBehindPooler() {
         share = null;
-        AgentLog.warn("pool " + name + ": " + Settings.MAX_OPEN + "=auto cannot take a share through a connection"
-                + " pooler, whose sessions to the server are its own; this pool keeps " + fixedSize + " connections ("
-                + Settings.MAX_OPEN_CAP + " when set, else 10)");
-    }
-
-    /** What the share keeper sizes: this pool's HikariCP, borrowed from without counting as a borrow. */
-    private final class Sizing implements ShareKeeper.Pool {
-        private final HikariDataSource pool;
-
-        Sizing(HikariDataSource pool) {
-            this.pool = pool;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public Connection borrowQuietly(long waitMillis) throws SQLException {
-            BorrowWaits.agentBorrow();
-            try {
-                return ((HikariPool) pool.getHikariPoolMXBean()).getConnection(waitMillis);
-            } catch (SQLTransientConnectionException timedOut) {
-                return null;
-            } finally {
-                BorrowWaits.agentBorrowDone();
-            }
-        }
-
-        @Override
-        public void giveBack(Connection connection, boolean retire) {
-            BorrowWaits.agentBorrow();
-            try {
-                if (retire) {
-                    pool.evictConnection(connection);
-                } else {
-                    connection.close();
-                }
-            } catch (SQLException | RuntimeException e) {
-                AgentLog.debug("pool " + name + ": returning the share's connection: " + e);
-            } finally {
-                BorrowWaits.agentBorrowDone();
-            }
-        }
-
-        @Override
-        public void resize(int maxOpen) {
-            pool.getHikariConfigMXBean().setMinimumIdle(Math.min(settings.minIdle(), maxOpen));
-            pool.getHikariConfigMXBean().setMaximumPoolSize(maxOpen);
-        }
-
-        @Override
-        public int open() {
-            return ManagedPool.this.open();
-        }
-
-        @Override
-        public int idle() {
-            return ManagedPool.this.idle();
-        }
-
-        @Override
-        public long borrows() {
-            return waits.borrows();
-        }
+        AgentLog.warn(PoolMessages.noShareBehindPooler(name, fixedSize));
     }
 
     private void cannotReach(SQLException e) {
@@ -336,61 +234,51 @@ final class ManagedPool implements PoolStats {
 
     /** HikariCP's timeout says "request timed out"; say whether the pool is exhausted or the database failing. */
     private SQLException unavailable(HikariDataSource pool, SQLTransientConnectionException timeout) {
-        HikariPoolMXBean stats = pool.getHikariPoolMXBean();
-        int active = stats.getActiveConnections();
-        int waiting = stats.getThreadsAwaitingConnection();
-        String wait = GoDuration.format(settings.acquireTimeout());
-        String message;
+        HikariPoolMXBean counts = pool.getHikariPoolMXBean();
+        int active = counts.getActiveConnections();
+        int waiting = counts.getThreadsAwaitingConnection();
         int max = maxOpen();
+        String message;
         if (active >= max) {
-            message = "pool-agent: pool " + name + " is exhausted: all " + max + " connections ("
-                    + (share == null ? "DB_MAX_OPEN_CONNS" : "its share of the server, DB_MAX_OPEN_CONNS=auto")
-                    + ") are in use and " + waiting + " more callers are waiting;"
-                    + " none was returned within " + wait + " (DB_POOL_ACQUIRE_TIMEOUT)."
-                    + (share == null ? " Return connections sooner or raise DB_MAX_OPEN_CONNS within the server's"
-                    + " max_connections." : " Return connections sooner, or give the server more max_connections or"
-                    + " this service more " + Settings.SHARE_WEIGHT + ".");
+            message = PoolMessages.exhausted(name, max, waiting, settings.acquireTimeout(), share != null);
         } else {
             Throwable cause = timeout.getCause();
             if (cause instanceof SQLException) {
                 cannotReach((SQLException) cause);
             } else {
                 mayRecover = true;
-                unreachable = "no connection could be opened within " + wait;
+                unreachable = "no connection could be opened within " + GoDuration.format(settings.acquireTimeout());
             }
-            message = "pool-agent: pool " + name + " could not get a connection within " + wait
-                    + " (DB_POOL_ACQUIRE_TIMEOUT): " + active + " of " + max + " in use, " + waiting
-                    + " callers waiting; the database did not accept new connections"
-                    + (cause == null ? "" : ": " + cause.getMessage());
+            message = PoolMessages.noNewConnection(name, active, max, waiting, settings.acquireTimeout(), cause);
         }
         return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
     }
 
-    /** Metrics must never cost the pool: if they cannot be set up, the pool runs without them. */
-    private MetricsTrackerFactory register(AgentMetrics metrics) {
-        try {
-            return metrics.poolCreated(this);
-        } catch (RuntimeException | LinkageError e) {
-            AgentLog.warn("pool " + name + " has no metrics: " + e);
-            return null;
+    // ---- lifecycle, driven by the registry and its housekeeper ----
+
+    /**
+     * When the pool was last used: now while its first connect runs (in use, whatever its borrow count says),
+     * when a caller last asked while it has not started, else when the housekeeper last saw its borrow count
+     * change: HikariCP counts borrows anyway, and no borrow pays for a clock read of its own.
+     */
+    synchronized long lastUsedMillis(long now) {
+        if (connecting) {
+            return now;
         }
-    }
-
-    // ---- lifecycle, driven by the registry ----
-
-    /** Borrows so far, or -1 while the pool has not started; the registry watches it change. */
-    long borrows() {
-        return dataSource == null ? -1 : waits.borrows();
-    }
-
-    /** True while the first connect runs: the pool is in use, whatever its borrow count says. */
-    boolean connecting() {
-        return connecting;
+        if (dataSource == null) {
+            return lastAskedMillis;
+        }
+        long borrows = waits.borrows();
+        if (borrows != borrowsSeen) {
+            borrowsSeen = borrows;
+            borrowsSeenMillis = now;
+        }
+        return borrowsSeenMillis;
     }
 
     /**
      * A pool that cannot reach its database keeps readiness at 503; an unready pod gets no traffic, so no
-     * borrow would ever find out that the database is back. The registry calls this now and then: one
+     * borrow would ever find out that the database is back. The housekeeper calls this now and then: one
      * connect, no retries, and never for a failure that cannot go away by itself (a wrong password: trying
      * it again and again can lock the account).
      */
@@ -404,10 +292,6 @@ final class ManagedPool implements PoolStats {
         } catch (SQLException e) {
             cannotReach(e);
         }
-    }
-
-    long lastAskedMillis() {
-        return lastAskedMillis;
     }
 
     PoolKey key() {
@@ -451,9 +335,7 @@ final class ManagedPool implements PoolStats {
             pool.close();
         }
         connector.closeParked();
-        synchronized (metricsLock) {
-            metrics.poolClosed(this);
-        }
+        metrics.withdraw();
     }
 
     /**
@@ -476,155 +358,41 @@ final class ManagedPool implements PoolStats {
         }
     }
 
-    // ---- PoolStats ----
+    // ---- state, for the metrics and the housekeeper ----
 
-    @Override
-    public String name() {
+    PoolMetrics metrics() {
+        return metrics;
+    }
+
+    String name() {
         return name;
     }
 
-    @Override
-    public boolean started() {
-        return dataSource != null;
-    }
-
-    @Override
-    public String unreachable() {
+    /** Why the pool cannot reach its database, secret-free; null once it can. */
+    String unreachable() {
         return unreachable;
     }
 
     /** DB_MAX_OPEN_CONNS, or with auto the pool's size now. */
-    @Override
-    public int maxOpen() {
+    int maxOpen() {
         ShareKeeper sizing = share;
         return sizing == null ? fixedSize : sizing.target();
     }
 
-    @Override
-    public ShareStats share() {
+    /** The share of the server that sizes the pool (DB_MAX_OPEN_CONNS=auto); null for a fixed size. */
+    ShareKeeper share() {
         return share;
     }
 
-    @Override
-    public int maxIdle() {
-        return settings.maxIdle();
-    }
-
-    @Override
-    public int minIdle() {
-        return settings.minIdle();
-    }
-
-    @Override
-    public int open() {
+    /** HikariCP's counts of the pool's connections; null until the pool started. */
+    HikariPoolMXBean counts() {
         HikariDataSource pool = dataSource;
-        return pool == null ? 0 : pool.getHikariPoolMXBean().getTotalConnections();
+        return pool == null ? null : pool.getHikariPoolMXBean();
     }
 
-    @Override
-    public int inUse() {
-        HikariDataSource pool = dataSource;
-        return pool == null ? 0 : pool.getHikariPoolMXBean().getActiveConnections();
-    }
-
-    @Override
-    public int idle() {
-        HikariDataSource pool = dataSource;
-        return pool == null ? 0 : pool.getHikariPoolMXBean().getIdleConnections();
-    }
-
-    @Override
-    public int waiting() {
-        HikariDataSource pool = dataSource;
-        return pool == null ? 0 : pool.getHikariPoolMXBean().getThreadsAwaitingConnection();
-    }
-
-    @Override
-    public long waitCount() {
-        return waits.count();
-    }
-
-    @Override
-    public long waitNanos() {
-        return waits.nanos();
-    }
-
-    @Override
-    public long closedMaxIdle() {
-        return idle.closedOverMax();
-    }
-
-    @Override
-    public long closedMaxIdleTime() {
-        return CloseReasons.closedForIdleTime(name);
-    }
-
-    @Override
-    public long closedMaxLifetime() {
-        return CloseReasons.closedForLifetime(name);
-    }
-
-    @Override
-    public long connectRetriesSucceeded() {
-        return retrier.recovered();
-    }
-
-    @Override
-    public long connectRetriesFailed() {
-        return retrier.retries() - retrier.recovered();
-    }
-
-    @Override
-    public long connectSequencesExhausted() {
-        return retrier.exhausted();
-    }
-
-    @Override
-    public long connectPermanentFailures() {
-        return retrier.permanent();
-    }
-
-    @Override
-    public long fullResets() {
-        return returnPath.fullResets();
-    }
-
-    @Override
-    public long targetedResets() {
-        return returnPath.targetedResets();
-    }
-
-    @Override
-    public long discardAllResets() {
-        return returnPath.discardAllResets();
-    }
-
-    @Override
-    public long sessionsClosedAtReturn() {
-        return returnPath.closedSessions();
-    }
-
-    @Override
-    public long leaksDetected() {
-        return leaks == null ? 0 : leaks.detected();
-    }
-
-    @Override
-    public Map<String, Object> settings() {
-        Map<String, Object> values = new LinkedHashMap<>();
-        ShareKeeper sizing = share;
-        values.put(Settings.MAX_OPEN, settings.share() == null ? (Object) settings.maxOpen()
-                : Settings.AUTO + (sizing == null ? " (no share: " + fixedSize + ")" : " (" + sizing.target() + ")"));
-        values.put(Settings.MAX_IDLE, settings.maxIdle());
-        values.put(Settings.MAX_LIFETIME, GoDuration.format(settings.maxLifetime()));
-        values.put(Settings.MAX_IDLE_TIME, GoDuration.format(settings.maxIdleTime()));
-        values.put(Settings.MIN_IDLE, settings.minIdle());
-        values.put(Settings.ACQUIRE_TIMEOUT, GoDuration.format(settings.acquireTimeout()));
-        values.put(Settings.RESET, postgres ? settings.effectiveReset().toString() : ResetMode.OFF.toString());
-        if (postgres) {
-            values.put(Settings.PGBOUNCER, serverCheck.describe());
-        }
-        values.put(Settings.CONNECT_RETRIES, settings.connectRetries());
-        return values;
+    /** Connections lent now: a pool lending any is not closed under its borrowers. */
+    int inUse() {
+        HikariPoolMXBean counts = counts();
+        return counts == null ? 0 : counts.getActiveConnections();
     }
 }

@@ -1,9 +1,7 @@
 package io.poolagent.pool;
 
 import io.poolagent.config.JdbcUrls;
-import io.poolagent.runtime.AgentThreads;
 import io.poolagent.bootstrap.bridge.ConnectionInterceptor;
-import io.poolagent.config.GoDuration;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
@@ -13,21 +11,19 @@ import java.lang.ref.WeakReference;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Routes intercepted connects to one pool per {@link PoolKey}, and decides when a pool goes away: unused
- * for DB_POOL_UNUSED_TIMEOUT (a mistyped password's pool, a rotated password's old pool, a tool that ran
- * once) it is closed and forgotten, its credentials with it; when its driver is deregistered it closes
- * once its connections are back; at JVM exit idle sessions end with a proper goodbye.
+ * Routes intercepted connects to one pool per {@link PoolKey}, makes the pools and takes them out again (a
+ * pool that failed, a driver deregistered). When a pool goes away for good is the {@link Housekeeper}'s call.
  *
  * <p>The hot path is a key lookup and a HikariCP borrow. A key that cannot be pooled (no driver, HikariCP
  * refusing to start) stays unpooled with one error line; anything else the agent throws is contained by
@@ -52,14 +48,10 @@ public final class PoolRegistry implements ConnectionInterceptor {
     /** Keys no pool may be made for, by fingerprint: no password is kept for them. */
     private final Set<PoolKey.Fingerprint> unpoolable = ConcurrentHashMap.newKeySet();
     private final Set<String> namesInUse = new HashSet<>();
-    /** Per pool: the borrow count last seen, and since when it has not changed. */
-    private final Map<ManagedPool, long[]> activity = new HashMap<>();
-    private ScheduledThreadPoolExecutor timer;
+    private final Housekeeper housekeeper;
     private volatile boolean warnedFull;
     /** Where DriverManager's callers ended up, per caller loader: their next call skips the JDK's driver walk. */
     private final CallerRoutes callerRoutes = new CallerRoutes();
-    /** Pools whose driver was deregistered, closing once their last connection is back. */
-    private final List<ManagedPool> closing = new ArrayList<>();
     /**
      * The last credentials the public shortcut served, by identity: applications pass the same String
      * objects on every call, so most borrows skip building and hashing a key. Racy by design; a stale route
@@ -88,8 +80,14 @@ public final class PoolRegistry implements ConnectionInterceptor {
     }
 
     public PoolRegistry(Settings settings, AgentMetrics metrics) {
+        this(settings, metrics, Runtime.getRuntime()::addShutdownHook);
+    }
+
+    /** @param atExit registers the hook that ends idle sessions at exit: the JVM's, or a test's own */
+    PoolRegistry(Settings settings, AgentMetrics metrics, Consumer<Thread> atExit) {
         this.settings = settings;
         this.metrics = metrics;
+        this.housekeeper = new Housekeeper(settings, pools.values(), this::takeOut, atExit);
     }
 
     @Override
@@ -198,13 +196,9 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
         for (ManagedPool pool : leaving) {
             pool.drain();
-            synchronized (closing) {
-                closing.add(pool);
-            }
         }
         if (!leaving.isEmpty()) {
-            housekeeper(); // looks at the closing pools on its rounds
-            retireReturned(); // and at once: at most undeploys nothing is lent any more
+            housekeeper.closeWhenReturned(leaving);
         }
     }
 
@@ -274,7 +268,6 @@ public final class PoolRegistry implements ConnectionInterceptor {
         if (!pools.remove(pool.key(), pool)) {
             return false;
         }
-        activity.remove(pool);
         namesInUse.remove(pool.name());
         callerRoutes.forget(pool);
         lastRoute = null;
@@ -292,10 +285,10 @@ public final class PoolRegistry implements ConnectionInterceptor {
         }
         try {
             Driver connector = driver != null ? driver : DriverLocator.pgjdbc(key.scope());
-            ScheduledThreadPoolExecutor background = housekeeper();
+            ScheduledExecutorService background = housekeeper.timer();
             pool = new ManagedPool(key, uniqueName(key), connector, settings, metrics, background, this::started);
             pools.put(key, pool);
-            background.schedule(pool::publishMetrics, METRICS_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            background.schedule(pool.metrics()::publish, METRICS_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             return pool;
         } catch (Exception | LinkageError e) {
             if (unpoolable.size() < MAX_POOLS) {
@@ -336,107 +329,5 @@ public final class PoolRegistry implements ConnectionInterceptor {
             name = base + "#" + n;
         }
         return name;
-    }
-
-    // ---- lifecycle ----
-
-    /**
-     * The agent's one background thread (a daemon), built with the first pool: every few seconds it closes
-     * unused pools and checks on pools that cannot reach their database; it also runs the leak timers.
-     */
-    private ScheduledThreadPoolExecutor housekeeper() {
-        if (timer == null) {
-            timer = new ScheduledThreadPoolExecutor(1, task -> AgentThreads.daemon(task, "pool-agent-housekeeper"));
-            timer.setRemoveOnCancelPolicy(true);
-            long unused = settings.unusedTimeout().toMillis();
-            long period = unused > 0 ? Math.max(250, Math.min(unused / 4, 5_000)) : 5_000;
-            timer.scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.MILLISECONDS);
-            closeIdleSessionsAtExit();
-        }
-        return timer;
-    }
-
-    private void housekeep() {
-        try {
-            for (ManagedPool pool : pools.values()) {
-                pool.probeIfUnreachable();
-            }
-            for (ManagedPool pool : unusedPools()) {
-                AgentLog.info("pool " + pool.name() + " closed: unused for " + GoDuration.format(settings.unusedTimeout())
-                        + " (" + Settings.UNUSED_TIMEOUT + ")");
-                pool.retire(); // outside the registry's lock: HikariCP may take seconds to shut down
-            }
-            retireReturned();
-        } catch (RuntimeException | LinkageError e) {
-            AgentLog.error("pool housekeeping failed, will try again: " + e);
-        }
-    }
-
-    /** Closes the pools of deregistered drivers whose lent connections have all come back. */
-    private void retireReturned() {
-        List<ManagedPool> done = new ArrayList<>();
-        synchronized (closing) {
-            closing.removeIf(pool -> pool.inUse() == 0 && done.add(pool));
-        }
-        for (ManagedPool pool : done) {
-            AgentLog.info("pool " + pool.name() + " closed: its driver was deregistered");
-            pool.retire(); // outside every lock: HikariCP may take seconds to shut down
-        }
-    }
-
-    /** Takes out of the registry every pool nobody borrowed from for DB_POOL_UNUSED_TIMEOUT and that lends nothing. */
-    synchronized List<ManagedPool> unusedPools() {
-        List<ManagedPool> unused = new ArrayList<>();
-        long limit = settings.unusedTimeout().toMillis();
-        if (limit == 0) {
-            return unused;
-        }
-        long now = System.currentTimeMillis();
-        for (ManagedPool pool : pools.values()) {
-            if (now - lastUsed(pool, now) >= limit && pool.inUse() == 0 && takeOut(pool)) {
-                unused.add(pool);
-            }
-        }
-        return unused;
-    }
-
-    /** When the pool was last used: asked while unstarted, or the time its borrow count last changed. */
-    private long lastUsed(ManagedPool pool, long now) {
-        if (pool.connecting()) {
-            return now;
-        }
-        long borrows = pool.borrows();
-        if (borrows < 0) {
-            return pool.lastAskedMillis();
-        }
-        long[] seen = activity.get(pool);
-        if (seen == null || seen[0] != borrows) {
-            activity.put(pool, new long[] {borrows, now});
-            return now;
-        }
-        return seen[1];
-    }
-
-    /** At JVM exit, idle sessions end with a goodbye (see ManagedPool.closeIdleForExit). */
-    private void closeIdleSessionsAtExit() {
-        try {
-            Runtime.getRuntime().addShutdownHook(AgentThreads.hook(this::closeIdleSessions, "pool-agent-exit"));
-        } catch (IllegalStateException exiting) {
-            // the first pool is being made while the JVM exits: nothing to close at exit yet
-        }
-    }
-
-    /** Bounded: closing sessions must never hold up the JVM's exit noticeably. */
-    private void closeIdleSessions() {
-        long deadline = System.currentTimeMillis() + 1000;
-        for (ManagedPool pool : pools.values()) {
-            try {
-                pool.closeIdleForExit(deadline);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException | LinkageError ignored) {
-                // the JVM is going away; nothing to report to
-            }
-        }
     }
 }
