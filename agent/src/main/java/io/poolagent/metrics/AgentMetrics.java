@@ -109,6 +109,13 @@ public final class AgentMetrics {
         startServerOnce();
     }
 
+    /** The pool's connections are on another server now: its info series names the new one. */
+    public synchronized void hostChanged(PoolStats pool) {
+        if (meters != null && pools.contains(pool)) {
+            meters.host(pool);
+        }
+    }
+
     /** A pool closed for good: its series go (HikariCP removes its own when the pool closes). */
     public synchronized void poolClosed(PoolStats pool) {
         if (!pools.remove(pool)) {

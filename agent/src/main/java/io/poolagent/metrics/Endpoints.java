@@ -85,6 +85,10 @@ final class Endpoints {
             Json.field(json, "MaxLifetimeClosed", pool.closedMaxLifetime()).append(',');
             Json.field(json, "Waiting", pool.waiting()).append(',');
             Json.field(json, "Saturated", pool.started() && pool.inUse() >= pool.maxOpen() && pool.waiting() > 0).append(',');
+            if (pool.host() != null) {
+                Json.field(json, "Host", pool.host()).append(',');
+            }
+            Json.field(json, "Failovers", pool.failovers()).append(',');
             String unreachable = pool.unreachable();
             if (unreachable != null) {
                 Json.field(json, "Unreachable", unreachable).append(',');

@@ -45,6 +45,7 @@ final class Meters {
     MetricsTrackerFactory add(PoolStats pool) {
         registerGoStatsMeters(registry, pool);
         registerAgentMeters(registry, pool);
+        host(pool);
         if (pool.share() != null) {
             registerShareMeters(registry, pool.name(), pool.share());
         }
@@ -87,7 +88,29 @@ final class Meters {
                 .register(meters);
     }
 
+    /**
+     * {@code pool_agent_primary_info{pool, host}}, always 1: the server the pool's connections are on, as an info
+     * series whose label changes when the pool moves (the old series goes). Its failovers beside it.
+     */
+    void host(PoolStats pool) {
+        for (Meter meter : registry.getMeters()) {
+            if (meter.getId().getName().equals(PRIMARY_INFO) && pool.name().equals(meter.getId().getTag("pool"))) {
+                registry.remove(meter);
+            }
+        }
+        String host = pool.host();
+        if (host != null) {
+            Gauge.builder(PRIMARY_INFO, () -> 1).description("The server the pool's connections are on (always 1)")
+                    .tag("pool", pool.name()).tag("host", host).register(registry);
+        }
+    }
+
+    private static final String PRIMARY_INFO = "pool.agent.primary.info";
+
     private static void registerAgentMeters(MeterRegistry meters, PoolStats pool) {
+        FunctionCounter.builder("pool.agent.failovers", pool, PoolStats::failovers)
+                .description("Times the pool moved its connections to another server after it lost its primary"
+                        + " (stopped, unreachable, or turned read-only)").tag("pool", pool.name()).register(meters);
         gauge(meters, "pool.agent.database.up", "1 while the pool can reach its database, 0 when its first connect"
                 + " failed or it could not open connections when callers needed them (as /health/ready)", pool,
                 p -> p.unreachable() == null ? 1 : 0);

@@ -22,6 +22,12 @@ public interface PoolStats {
 
     int maxOpen();
 
+    /** The server of the pool's newest connection, "host:port" as the URL names it; null when not known. */
+    String host();
+
+    /** Times the pool moved to another server after it lost its primary. */
+    long failovers();
+
     /** DB_MAX_IDLE_CONNS: the most idle connections kept. */
     int maxIdle();
 

@@ -70,6 +70,25 @@ public final class DriverState {
         }
     };
 
+    private static final ClassValue<MethodHandle> HOST_SPEC = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return publicMethod(type, "getHostSpec");
+        }
+    };
+
+    private static final ClassValue<MethodHandle> PARAMETER_STATUS = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                Method method = type.getMethod("getParameterStatus", String.class);
+                return MethodHandles.publicLookup().unreflect(method);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
     /** PGConnection's settings that change how the next borrower's statements run, read by name. */
     private static final String[] PG_SETTINGS = {"getPrepareThreshold", "getDefaultFetchSize", "getAutosave",
         "getAdaptiveFetch"};
@@ -158,6 +177,49 @@ public final class DriverState {
             }
         } catch (Throwable t) {
             // a driver without them, or a connection already closed
+        }
+    }
+
+    /**
+     * The server this connection went to, "host:port" as the URL named it (pgjdbc's {@code HostSpec} of its
+     * query executor: with several hosts in the URL, the one pgjdbc chose); null when the driver cannot say.
+     */
+    public static String host(Connection physical) {
+        MethodHandle executorGetter = QUERY_EXECUTOR.get(physical.getClass());
+        if (executorGetter == null) {
+            return null;
+        }
+        try {
+            Object executor = executorGetter.invoke(physical);
+            MethodHandle spec = executor == null ? null : HOST_SPEC.get(executor.getClass());
+            Object host = spec == null ? null : spec.invoke(executor);
+            return host == null ? null : host.toString();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether the server says it takes no writes: {@code in_hot_standby} (a standby) or
+     * {@code default_transaction_read_only} (a primary turned read-only) is on. PostgreSQL 14 and later report
+     * both to the client whenever they change (ParameterStatus), and pgjdbc keeps what it was told: no round
+     * trip. True or false when the server reported them; null when it did not (before 14) or the driver
+     * cannot say.
+     */
+    public static Boolean serverReadOnly(Connection physical) {
+        MethodHandle status = PARAMETER_STATUS.get(physical.getClass());
+        if (status == null) {
+            return null;
+        }
+        try {
+            Object standby = status.invoke(physical, "in_hot_standby");
+            Object readOnly = status.invoke(physical, "default_transaction_read_only");
+            if ("on".equals(standby) || "on".equals(readOnly)) {
+                return Boolean.TRUE;
+            }
+            return standby == null && readOnly == null ? null : Boolean.FALSE;
+        } catch (Throwable t) {
+            return null;
         }
     }
 

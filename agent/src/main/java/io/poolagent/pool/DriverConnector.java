@@ -1,5 +1,6 @@
 package io.poolagent.pool;
 
+import io.poolagent.failover.PrimaryWatch;
 import io.poolagent.config.JdbcUrls;
 import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.log.AgentLog;
@@ -45,6 +46,8 @@ final class DriverConnector implements DataSource {
     private final ReturnPath returnPath;
     /** Null for other databases. */
     private final ServerCheck serverCheck;
+    /** Null for other databases. */
+    private final PrimaryWatch primary;
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger connecting = new AtomicInteger();
     /** The pool's first connection, opened by the start-up check and kept for HikariCP's first connect. */
@@ -53,15 +56,17 @@ final class DriverConnector implements DataSource {
     /**
      * @param serverCheck null for other databases, which get none of the PostgreSQL connection properties either
      * @param share       null unless DB_MAX_OPEN_CONNS=auto
+     * @param primary     told of every new connection; null for other databases
      */
     DriverConnector(Driver driver, PoolKey key, ServerCheck serverCheck, ReturnPath returnPath, Duration acquireTimeout,
-                    ShareKeeper share) {
+                    ShareKeeper share, PrimaryWatch primary) {
         this.driver = driver;
         this.key = key;
         this.share = share;
         this.properties = key.properties();
         this.returnPath = returnPath;
         this.serverCheck = serverCheck;
+        this.primary = primary;
         boolean postgres = serverCheck != null;
         if (postgres) {
             sendSessionDefaultsAtStartup(properties);
@@ -155,6 +160,9 @@ final class DriverConnector implements DataSource {
             openSessions.incrementAndGet();
             if (serverCheck != null) {
                 checkServer(connection);
+            }
+            if (primary != null) {
+                primary.connected(connection);
             }
             return new TrackedConnection(connection, returnPath, openSessions::decrementAndGet);
         } finally {

@@ -4,10 +4,13 @@ import io.poolagent.config.JdbcUrls;
 import io.poolagent.hikari.HikariInternals;
 import io.poolagent.hikari.HikariSettings;
 import io.poolagent.pgjdbc.ConnectionFacade;
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.Settings;
+import io.poolagent.failover.PrimaryWatch;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.retry.Backoff;
@@ -64,6 +67,8 @@ final class ManagedPool {
     private final PoolMetrics metrics;
     private final Consumer<ManagedPool> onStart;
     private final Class<?> driverClass;
+    /** Where the pool's connections are, and its move when that server stops being the primary; null unless PostgreSQL. */
+    private final PrimaryWatch primary;
     /** Sizes the pool with DB_MAX_OPEN_CONNS=auto; null for a fixed size, or once auto turned out impossible. */
     private volatile ShareKeeper share;
     /** The size when no {@link #share} sizes the pool. */
@@ -104,7 +109,9 @@ final class ManagedPool {
         this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), key.prepareThresholdChosen(),
                 new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath)
                 : null;
-        this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share);
+        this.primary = postgres ? new PrimaryWatch(name, this::evictAll, this::hostChanged) : null;
+        this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share,
+                primary);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
                 settings.connectBackoffMax(), () -> ThreadLocalRandom.current().nextDouble()));
         this.leaks = settings.leakDetection().isZero() ? null : new LeakDetector(name, settings.leakDetection(), timer);
@@ -191,7 +198,12 @@ final class ManagedPool {
         }
         ShareKeeper sizing = share;
         int size = sizing == null ? fixedSize : sizing.initialSize();
-        HikariDataSource pool = new HikariDataSource(HikariSettings.config(name, settings, size, connector, waits));
+        HikariConfig config = HikariSettings.config(name, settings, size, connector, waits);
+        if (primary != null) {
+            config.setExceptionOverride(new ErrorsSeen(primary));
+            returnPath.watchServerWith(primary::checkReturned);
+        }
+        HikariDataSource pool = new HikariDataSource(config);
         returnPath.evictWith(pool::evictConnection);
         if (HikariInternals.available()) {
             returnPath.closeInsteadOfReturnWith(HikariInternals::closeOnReturn);
@@ -252,6 +264,45 @@ final class ManagedPool {
             message = PoolMessages.noNewConnection(name, active, max, waiting, settings.acquireTimeout(), cause);
         }
         return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
+    }
+
+    /** Every connection out: idle ones now, lent ones at their return. How many the pool held. */
+    private int evictAll() {
+        HikariDataSource pool = dataSource;
+        if (pool == null) {
+            return 0;
+        }
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        int held = bean.getTotalConnections();
+        bean.softEvictConnections();
+        return held;
+    }
+
+    /** Hands every error HikariCP sees on a connection to the watch, and leaves HikariCP's own decision alone. */
+    private static final class ErrorsSeen implements SQLExceptionOverride {
+        private final PrimaryWatch primary;
+
+        ErrorsSeen(PrimaryWatch primary) {
+            this.primary = primary;
+        }
+
+        @java.lang.Override
+        public SQLExceptionOverride.Override adjudicate(SQLException e) {
+            try {
+                primary.failed(e);
+            } catch (RuntimeException | Error bug) { // on the application's thread, inside its failing call
+                AgentLog.debug("primary watch: " + bug);
+            }
+            return SQLExceptionOverride.Override.CONTINUE_EVICT;
+        }
+    }
+
+    private void hostChanged() {
+        metrics.hostChanged();
+    }
+
+    PrimaryWatch primary() {
+        return primary;
     }
 
     // ---- lifecycle, driven by the registry and its housekeeper ----

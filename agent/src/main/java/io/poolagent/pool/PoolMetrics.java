@@ -97,12 +97,19 @@ final class PoolMetrics implements PoolStats {
         }
     }
 
+    /** The pool's connections moved to another server. */
+    void hostChanged() {
+        metrics.hostChanged(this);
+    }
+
     // One line each: they only say which part of the pool keeps which number.
     @Override public String name() { return pool.name(); }
     @Override public boolean started() { return pool.counts() != null; }
     @Override public String unreachable() { return pool.unreachable(); }
     @Override public ShareStats share() { return pool.share(); }
     @Override public int maxOpen() { return pool.maxOpen(); }
+    @Override public String host() { return pool.primary() == null ? null : pool.primary().host(); }
+    @Override public long failovers() { return pool.primary() == null ? 0 : pool.primary().failovers(); }
     @Override public int maxIdle() { return settings.maxIdle(); }
     @Override public int minIdle() { return settings.minIdle(); }
 

@@ -50,6 +50,17 @@ public final class SqlStates {
                 || state.equals("57P03");
     }
 
+    /**
+     * Whether the connection that raised {@code e} lost its server: class 08 (the connection broke), 57P01
+     * admin_shutdown and 57P02 crash_shutdown (the server is going down), 57P03 cannot_connect_now. What lost
+     * one connection this way has usually lost every connection to that server.
+     */
+    public static boolean isServerLost(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+                || state.equals("57P03"));
+    }
+
     /** Looks a bounded way down the cause chain: a chain with a cycle in it must not hang a connect. */
     private static boolean certificateRefused(Throwable e) {
         Throwable cause = e.getCause();

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 
 import static io.poolagent.session.SessionChanges.ENDS_SESSION;
 import static io.poolagent.session.SessionChanges.ENDS_SESSION_ALWAYS;
@@ -61,6 +62,7 @@ public final class ReturnPath {
     private volatile Consumer<Connection> closeInsteadOfReturn;
     private volatile IntSupplier waiting = () -> 0;
     private volatile BooleanSupplier overShare = () -> false;
+    private volatile Predicate<Connection> serverWatch = c -> false;
     private final AtomicBoolean warnedOnce = new AtomicBoolean();
     private final LongAdder full = new LongAdder();
     private final LongAdder targeted = new LongAdder();
@@ -111,6 +113,7 @@ public final class ReturnPath {
                 return;
             }
             reset(session.physical(), ResetStatements.sql(mode, postgres, changes, inTransaction(session)));
+            serverWatch.test(session.physical()); // after the reset: what the server says, not what the borrower set
         } catch (SQLException | RuntimeException e) {
             end(session, "its reset failed: " + e.getMessage());
         }
@@ -170,6 +173,14 @@ public final class ReturnPath {
      * For a pool sized by its share of the server: asked at each return whether this connection is one too many
      * (true takes it), so that the pool shrinks by closing connections as they come back.
      */
+    /**
+     * Shown every session that comes back reset, to see whether its server still is what the pool took it for
+     * (a primary that turned read-only); it may evict the pool's connections, this one included.
+     */
+    public void watchServerWith(Predicate<Connection> watch) {
+        this.serverWatch = watch;
+    }
+
     public void overShareFrom(BooleanSupplier claim) {
         this.overShare = claim;
     }

@@ -47,6 +47,7 @@ final class Layers {
                 .layer("cli").definedBy(ROOT + ".cli..")
                 .layer("intercept").definedBy(ROOT + ".intercept..")
                 .layer("pool").definedBy(ROOT + ".pool..")
+                .layer("failover").definedBy(ROOT + ".failover..")
                 .layer("share").definedBy(ROOT + ".share..")
                 .layer("metrics").definedBy(ROOT + ".metrics..")
                 .layer("session").definedBy(ROOT + ".session..")
@@ -62,8 +63,9 @@ final class Layers {
                         "runtime")
                 .whereLayer("cli").mayOnlyAccessLayers("session", "pgjdbc", "config", "log", "runtime")
                 .whereLayer("intercept").mayOnlyAccessLayers("bridge", "session", "hikari", "pgjdbc", "log", "runtime")
-                .whereLayer("pool").mayOnlyAccessLayers("bridge", "share", "metrics", "session", "retry", "hikari",
+                .whereLayer("pool").mayOnlyAccessLayers("bridge", "failover", "share", "metrics", "session", "retry", "hikari",
                         "pgjdbc", "config", "log", "runtime")
+                .whereLayer("failover").mayOnlyAccessLayers("retry", "pgjdbc", "log")
                 .whereLayer("share").mayOnlyAccessLayers("metrics", "config", "log", "runtime")
                 .whereLayer("metrics").mayOnlyAccessLayers("hikari", "config", "log", "runtime")
                 .whereLayer("session").mayOnlyAccessLayers("pgjdbc", "config", "log")

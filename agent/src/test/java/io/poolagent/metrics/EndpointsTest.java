@@ -48,6 +48,7 @@ class EndpointsTest {
                 + "\"OpenConnections\":7,\"InUse\":7,\"Idle\":0,\"WaitCount\":2,\"WaitDuration\":1500000000,"
                 + "\"MaxIdleClosed\":8,"), json);
         assertTrue(json.contains("\"Settings\":{\"DB_MAX_OPEN_CONNS\":25}"), json);
+        assertTrue(json.contains("\"Host\":\"db1:5432\",\"Failovers\":1,"), json);
     }
 
     private static final class FakePool implements PoolStats {
@@ -69,6 +70,8 @@ class EndpointsTest {
         @Override public boolean started() { return failure == null; }
         @Override public String unreachable() { return failure; }
         @Override public int maxOpen() { return maxOpen; }
+        @Override public String host() { return "db1:5432"; }
+        @Override public long failovers() { return 1; }
         @Override public int maxIdle() { return maxOpen; }
         @Override public int minIdle() { return 0; }
         @Override public int open() { return inUse; }

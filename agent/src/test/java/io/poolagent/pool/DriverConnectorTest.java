@@ -31,7 +31,7 @@ class DriverConnectorTest {
 
     private DriverConnector connector(String url, Properties info) {
         return new DriverConnector(driver, PoolKey.of(url, info, getClass().getClassLoader()), null, returnPath,
-                Duration.ofSeconds(30), null);
+                Duration.ofSeconds(30), null, null);
     }
 
     /** As for PostgreSQL: a server check (told there is a pooler in session mode, so it asks the stub nothing). */
@@ -39,7 +39,7 @@ class DriverConnectorTest {
         ServerCheck check = new ServerCheck("test", PoolerMode.SESSION, false, new ServerBudget("test", "db:5432", 10),
                 returnPath);
         return new DriverConnector(driver, PoolKey.of(POSTGRES, info, getClass().getClassLoader()), check, returnPath,
-                acquireTimeout, null);
+                acquireTimeout, null, null);
     }
 
     private static Properties credentials() {
