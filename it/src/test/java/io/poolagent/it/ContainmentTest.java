@@ -72,7 +72,7 @@ class ContainmentTest {
 
     @Test
     void aBrokenPremainLeavesOneErrorLineAndAnUnpooledApp() throws IOException {
-        Path broken = jarWithout("inst/io/poolagent/Installer.class");
+        Path broken = jarWithout("inst/io/poolagent/install/Installer.class");
         // Within the server's budget, so that the one line is the failure, not a sizing warning.
         ChildJvm.Result r = storm(ChildJvm.on(Jdks.current()).withAgent(broken).env("DB_MAX_OPEN_CONNS", "5"));
 
