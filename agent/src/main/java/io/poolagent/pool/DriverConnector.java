@@ -1,7 +1,7 @@
 package io.poolagent.pool;
 
-import io.poolagent.config.JdbcUrls;
 import io.poolagent.bootstrap.bridge.Bridge;
+import io.poolagent.config.JdbcUrls;
 import io.poolagent.log.AgentLog;
 import io.poolagent.retry.SqlStates;
 import io.poolagent.session.ReturnPath;
