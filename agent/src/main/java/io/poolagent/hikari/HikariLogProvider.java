@@ -1,8 +1,7 @@
 package io.poolagent.hikari;
 
-import io.poolagent.log.AgentLog;
 import io.poolagent.hikari.CloseReasons;
-
+import io.poolagent.log.AgentLog;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.Marker;

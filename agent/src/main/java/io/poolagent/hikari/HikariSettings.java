@@ -2,8 +2,8 @@ package io.poolagent.hikari;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import io.poolagent.runtime.AgentThreads;
 import io.poolagent.config.Settings;
+import io.poolagent.runtime.AgentThreads;
 
 import javax.sql.DataSource;
 

@@ -1,12 +1,12 @@
 package io.poolagent.install;
 
-import io.poolagent.runtime.AgentThreads;
 import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.config.Settings;
 import io.poolagent.intercept.Instrumentations;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.pool.PoolRegistry;
+import io.poolagent.runtime.AgentThreads;
 
 import java.lang.instrument.Instrumentation;
 

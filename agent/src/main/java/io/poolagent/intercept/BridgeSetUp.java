@@ -1,8 +1,8 @@
 package io.poolagent.intercept;
 
-import io.poolagent.runtime.AgentThreads;
 import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.log.AgentLog;
+import io.poolagent.runtime.AgentThreads;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package io.poolagent.metrics;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import io.poolagent.runtime.AgentThreads;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
+import io.poolagent.runtime.AgentThreads;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

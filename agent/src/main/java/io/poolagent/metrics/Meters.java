@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
-import io.poolagent.runtime.BuildInfo;
 import io.poolagent.metrics.AgentMetrics.Entry;
+import io.poolagent.runtime.BuildInfo;
 import io.prometheus.client.CollectorRegistry;
 
 import java.util.concurrent.atomic.LongAdder;

@@ -1,8 +1,8 @@
 package io.poolagent.pool;
 
-import io.poolagent.failover.PrimaryWatch;
-import io.poolagent.config.JdbcUrls;
 import io.poolagent.bootstrap.bridge.Bridge;
+import io.poolagent.config.JdbcUrls;
+import io.poolagent.failover.PrimaryWatch;
 import io.poolagent.log.AgentLog;
 import io.poolagent.retry.SqlStates;
 import io.poolagent.session.ReturnPath;

@@ -1,18 +1,18 @@
 package io.poolagent.pool;
 
-import io.poolagent.config.JdbcUrls;
-import io.poolagent.hikari.HikariInternals;
-import io.poolagent.hikari.HikariSettings;
-import io.poolagent.pgjdbc.ConnectionFacade;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.poolagent.config.GoDuration;
+import io.poolagent.config.JdbcUrls;
 import io.poolagent.config.Settings;
 import io.poolagent.failover.PrimaryWatch;
+import io.poolagent.hikari.HikariInternals;
+import io.poolagent.hikari.HikariSettings;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
+import io.poolagent.pgjdbc.ConnectionFacade;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.retry.SqlStates;

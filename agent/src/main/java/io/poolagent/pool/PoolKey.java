@@ -1,6 +1,7 @@
 package io.poolagent.pool;
 
 import io.poolagent.config.JdbcUrls;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

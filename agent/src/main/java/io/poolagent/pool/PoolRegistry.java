@@ -1,11 +1,11 @@
 package io.poolagent.pool;
 
-import io.poolagent.config.JdbcUrls;
 import io.poolagent.bootstrap.bridge.ConnectionInterceptor;
+import io.poolagent.config.JdbcUrls;
 import io.poolagent.config.Settings;
 import io.poolagent.log.AgentLog;
-import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.metrics.AgentMetrics.Entry;
+import io.poolagent.metrics.AgentMetrics;
 
 import java.lang.ref.WeakReference;
 import java.sql.Driver;

@@ -1,8 +1,8 @@
 package io.poolagent.session;
 
-import io.poolagent.pgjdbc.DriverState;
 import io.poolagent.config.ResetMode;
 import io.poolagent.log.AgentLog;
+import io.poolagent.pgjdbc.DriverState;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,7 @@
 package io.poolagent.session;
 
 import io.poolagent.pgjdbc.DriverState;
+
 import java.sql.Connection;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;

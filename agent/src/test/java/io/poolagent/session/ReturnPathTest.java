@@ -1,5 +1,8 @@
 package io.poolagent.session;
 
+import io.poolagent.config.ResetMode;
+import org.junit.jupiter.api.Test;
+
 import static io.poolagent.session.SessionChanges.ADVISORY_LOCKS;
 import static io.poolagent.session.SessionChanges.CLIENT_INFO_CALL;
 import static io.poolagent.session.SessionChanges.HELD_CURSORS;
@@ -17,9 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.poolagent.config.ResetMode;
-import org.junit.jupiter.api.Test;
 
 /** What the return path sends for each kind of change, in each mode: one string, one round trip. */
 class ReturnPathTest {

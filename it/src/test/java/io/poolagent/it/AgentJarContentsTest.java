@@ -5,9 +5,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -66,7 +66,7 @@ class AgentJarContentsTest {
                     "inst/io/poolagent/shaded/hikari/HikariDataSource.class",
                     "inst/io/poolagent/shaded/slf4j/LoggerFactory.class",
                     "inst/io/poolagent/install/Installer.class",
-                    "io/poolagent/bootstrap/Bridge.class")) {
+                    "io/poolagent/bootstrap/bridge/Bridge.class")) {
                 assertTrue(jar.getEntry(entry) != null, "missing " + entry);
             }
             // Pools connect through the application's own driver, whose classes the application links against:
@@ -106,11 +106,14 @@ class AgentJarContentsTest {
     void matchedClassNamesSurviveRelocation() throws Exception {
         URL inst = new URL("jar:" + ChildJvm.agentJar().toUri() + "!/inst/");
         try (URLClassLoader loader = new URLClassLoader(new URL[] {inst}, null)) {
-            Class<?> names = Class.forName("io.poolagent.AppClassNames", true, loader);
-            assertEquals("com.zaxxer.hikari.pool.PoolBase", names.getField("HIKARI_POOL_BASE").get(null));
-            assertEquals("org.postgresql.Driver", names.getField("PG_DRIVER").get(null));
-            assertEquals("org.postgresql.ds.PGSimpleDataSource", names.getField("PG_SIMPLE_DATA_SOURCE").get(null));
-            assertEquals("org.postgresql.ds.common.BaseDataSource", names.getField("PG_BASE_DATA_SOURCE").get(null));
+            Class<?> hikari = Class.forName("io.poolagent.hikari.HikariNames", true, loader);
+            assertEquals("com.zaxxer.hikari.pool.PoolBase", hikari.getField("APP_POOL_BASE").get(null));
+            // a literal: relocated with the bundled HikariCP, so it names the agent's own
+            assertEquals("io.poolagent.shaded.hikari.pool.", hikari.getField("AGENT_POOL_PACKAGE").get(null));
+            Class<?> pgjdbc = Class.forName("io.poolagent.pgjdbc.PgjdbcNames", true, loader);
+            assertEquals("org.postgresql.Driver", pgjdbc.getField("DRIVER").get(null));
+            assertEquals("org.postgresql.ds.PGSimpleDataSource", pgjdbc.getField("SIMPLE_DATA_SOURCE").get(null));
+            assertEquals("org.postgresql.ds.common.BaseDataSource", pgjdbc.getField("BASE_DATA_SOURCE").get(null));
         }
     }
 
@@ -181,7 +184,7 @@ class AgentJarContentsTest {
     void entryClassIsJava8BytecodeAndTheRestJava11() throws IOException {
         try (JarFile jar = new JarFile(ChildJvm.agentJar().toFile())) {
             assertEquals(52, majorVersion(jar, "io/poolagent/bootstrap/AgentMain.class"));
-            assertEquals(55, majorVersion(jar, "io/poolagent/bootstrap/Bridge.class"));
+            assertEquals(55, majorVersion(jar, "io/poolagent/bootstrap/bridge/Bridge.class"));
             assertEquals(55, majorVersion(jar, "inst/io/poolagent/install/Installer.class"));
         }
     }

@@ -1,15 +1,17 @@
 package io.poolagent.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.poolagent.it.apps.ConnectStorm;
 import io.poolagent.it.apps.Hello;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,11 +20,10 @@ import java.util.Enumeration;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * JAVA_TOOL_OPTIONS reaches every JVM in a pod. Whatever goes wrong inside the agent, the JVM runs on,
@@ -72,7 +73,7 @@ class ContainmentTest {
 
     @Test
     void aBrokenPremainLeavesOneErrorLineAndAnUnpooledApp() throws IOException {
-        Path broken = jarWithout("inst/io/poolagent/Installer.class");
+        Path broken = jarWithout("inst/io/poolagent/install/Installer.class");
         // Within the server's budget, so that the one line is the failure, not a sizing warning.
         ChildJvm.Result r = storm(ChildJvm.on(Jdks.current()).withAgent(broken).env("DB_MAX_OPEN_CONNS", "5"));
 
