@@ -103,6 +103,11 @@ public final class PrimaryWatch {
         return host == null ? "(host unknown)" : host;
     }
 
+    /** True from the loss of the primary until a connection succeeds again. */
+    public boolean isLost() {
+        return lostAtNanos.get() != 0;
+    }
+
     /** The server of the pool's newest connection, "host:port"; null before the first or when unknown. */
     public String host() {
         return host;

@@ -48,6 +48,7 @@ final class DriverConnector implements DataSource {
     private final ServerCheck serverCheck;
     /** Null for other databases. */
     private final PrimaryWatch primary;
+    private final long acquireTimeoutNanos;
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger connecting = new AtomicInteger();
     /** The pool's first connection, opened by the start-up check and kept for HikariCP's first connect. */
@@ -67,6 +68,7 @@ final class DriverConnector implements DataSource {
         this.returnPath = returnPath;
         this.serverCheck = serverCheck;
         this.primary = primary;
+        this.acquireTimeoutNanos = acquireTimeout.toNanos();
         boolean postgres = serverCheck != null;
         if (postgres) {
             sendSessionDefaultsAtStartup(properties);
@@ -152,7 +154,7 @@ final class DriverConnector implements DataSource {
         try {
             // Drivers may load helper classes (SSL factories, socket factories) through the context loader.
             thread.setContextClassLoader(driver.getClass().getClassLoader());
-            Connection connection = connect();
+            Connection connection = primary == null ? connect() : connectThroughLoss();
             if (connection == null) {
                 throw new SQLNonTransientConnectionException("driver " + driver.getClass().getName()
                         + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
@@ -169,6 +171,40 @@ final class DriverConnector implements DataSource {
             connecting.decrementAndGet(); // after openSessions went up: never a moment where neither counts it
             thread.setContextClassLoader(previous);
             Bridge.exitPassThrough();
+        }
+    }
+
+    /**
+     * While the pool has lost its primary, a connect that fails tries again soon (100 ms, doubling to a second)
+     * for as long as a caller waits anyway (DB_POOL_ACQUIRE_TIMEOUT), instead of failing back to HikariCP, whose
+     * own pause between attempts grows to seconds: the first attempt after a standby's promotion comes within a
+     * second of it.
+     */
+    private Connection connectThroughLoss() throws SQLException {
+        long deadline = System.nanoTime() + acquireTimeoutNanos;
+        long pauseMillis = 100;
+        while (true) {
+            try {
+                return connect();
+            } catch (SQLException e) {
+                boolean giveUp = !primary.isLost() || !SqlStates.isTransient(e)
+                        || System.nanoTime() + pauseMillis * 1_000_000 > deadline;
+                if (giveUp || !pause(pauseMillis)) {
+                    throw e;
+                }
+            }
+            pauseMillis = Math.min(1_000, pauseMillis * 2);
+        }
+    }
+
+    /** False when interrupted (HikariCP shutting its connection adder down): the flag stays set. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
