@@ -37,6 +37,10 @@ import java.util.stream.Stream;
  * throwaway certificate authority and a server certificate it signs (for IP 127.0.0.1) in the data
  * directory, and pg_hba.conf has {@code hostssl} lines only, so a connection without TLS is refused.
  * Clients verify the server with {@link #rootCertificate()}.
+ *
+ * <p>{@link PostgresPair} builds a primary and a streaming standby from two of these, through the
+ * package-visible hooks: extra configuration at initdb, a copy of a stopped server's data directory, and
+ * writing files in it as the server's user.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -96,25 +100,62 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer create(int maxConnections, Auth auth, Transport transport) {
+        return create(maxConnections, auth, transport, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #create(int, Auth, Transport)}, with lines appended to postgresql.conf (after the fixture's
+     * own, so that they win: the last setting of a name counts) and lines put first in pg_hba.conf.
+     */
+    static PostgresServer create(int maxConnections, Auth auth, Transport transport, List<String> extraConf,
+            List<String> extraHba) {
         try {
             Path bin = binaries();
             boolean root = "root".equals(System.getProperty("user.name"));
             boolean embedded = System.getenv(PG_BIN_ENV) == null;
             List<String> runAs = !root ? List.of()
                     : embedded ? List.of("unshare", "-U") : List.of("runuser", "-u", SUPERUSER, "--");
-            Path dir = Files.createTempDirectory(Paths.get("/tmp"), "pool-agent-pg-");
-            if (root && !embedded) {
-                run(List.of("chown", SUPERUSER + ":" + SUPERUSER, dir.toString()), 30);
-            }
-            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"), transport);
-            Runtime.getRuntime().addShutdownHook(server.cleanup);
-            server.initdb(maxConnections, auth);
+            PostgresServer server = allocate(bin, runAs, transport);
+            server.initdb(maxConnections, auth, extraConf, extraHba);
             return server;
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("could not set up PostgreSQL: " + e.getMessage() + "\n"
                     + HOW_TO_GET_POSTGRES, e);
         }
+    }
+
+    /**
+     * A new server, not started, whose data directory is a file copy of this one's: a cold base backup, the
+     * one kind that needs neither pg_basebackup nor a running server (the embedded binaries have no
+     * pg_basebackup). This server must be stopped cleanly, so that its files are consistent as they lie, and
+     * have run once: a control file straight from initdb records initdb's settings, not the server's. The
+     * copy has its own directory, port, socket directory and cleanup.
+     */
+    PostgresServer copyStopped() {
+        if (running) {
+            throw new IllegalStateException("only a stopped server's files are a consistent copy");
+        }
+        try {
+            PostgresServer copy = allocate(binDir, runAs, transport);
+            // As the server's user, so that the copy's files belong to whoever will run it.
+            copy.shellAsOwner("cp -R --preserve=mode " + dataDir + " " + copy.dataDir, "");
+            copy.appendAsOwner("postgresql.conf", "unix_socket_directories = '" + copy.dataDir + "'\n");
+            return copy;
+        } catch (IOException e) {
+            throw new IllegalStateException("could not copy the data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A fresh directory under /tmp, deleted on close or JVM exit, for a data directory that does not exist yet. */
+    private static PostgresServer allocate(Path bin, List<String> runAs, Transport transport) throws IOException {
+        Path dir = Files.createTempDirectory(Paths.get("/tmp"), "pool-agent-pg-");
+        if (runAs.contains("runuser")) {
+            run(List.of("chown", SUPERUSER + ":" + SUPERUSER, dir.toString()), 30);
+        }
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        PostgresServer server = new PostgresServer(bin, runAs, dir.resolve("data"), transport);
+        Runtime.getRuntime().addShutdownHook(server.cleanup);
+        return server;
     }
 
     /** The directory holding the data directory and the server log; deleted by {@link #close()}. */
@@ -177,6 +218,48 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** The first column of the first row of a query run as the superuser (null if no row). */
+    public String query(String sql) {
+        try (Connection c = connectAsSuperuser(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed on the test server: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Polls a boolean query, each time on a new connection, until it is true. New connections because
+     * settings changed by a reload reach sessions asynchronously; failures count as "not yet" (a server
+     * still starting, or a standby still in recovery). Fails after {@code timeoutSeconds}.
+     */
+    public void awaitTrue(String condition, int timeoutSeconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        String last = "false";
+        while (System.nanoTime() < deadline) {
+            try {
+                if ("t".equals(query(condition))) {
+                    return;
+                }
+                last = "false";
+            } catch (IllegalStateException e) {
+                last = e.getMessage();
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("not true within " + timeoutSeconds + " s on port " + port + ": "
+                + condition + " (last: " + last + ")\n--- server log ---\n" + tail(log()));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Creates a login role; its password is stored as scram-sha-256. */
     /** Every password of every role any test created: no agent line of any child JVM may show one. */
     public static final java.util.Set<String> PASSWORDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -209,6 +292,31 @@ public final class PostgresServer implements AutoCloseable {
             pgCtl(60, "stop", "-w", "-m", "fast");
             running = false;
         }
+    }
+
+    /**
+     * {@code pg_ctl stop -m immediate}: the postmaster and every backend exit at once, without a shutdown
+     * checkpoint, as in a crash or a host lost; clients see their connections cut mid-statement.
+     */
+    public synchronized void stopImmediately() {
+        if (running) {
+            pgCtl(60, "stop", "-w", "-m", "immediate");
+            running = false;
+        }
+    }
+
+    /** {@code pg_ctl promote}, then waits until new sessions see a server out of recovery. */
+    public void promote() {
+        pgCtl(90, "promote", "-w", "-t", "60");
+        awaitTrue("SELECT NOT pg_is_in_recovery()", 60);
+    }
+
+    /**
+     * {@code pg_ctl reload}: the server re-reads its configuration files. Asynchronous: callers wait for
+     * the effect they need (see {@link #awaitTrue}).
+     */
+    public void reload() {
+        pgCtl(30, "reload");
     }
 
     /** {@code pg_ctl restart -m fast}: every session is cut, as in a failover or a rolling update. */
@@ -298,7 +406,8 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    private void initdb(int maxConnections, Auth auth) throws IOException {
+    private void initdb(int maxConnections, Auth auth, List<String> extraConf, List<String> extraHba)
+            throws IOException {
         runPg(120, "initdb", "-D", dataDir.toString(), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                 "--locale=C", "--no-sync");
         String conf = String.join("\n",
@@ -318,18 +427,18 @@ public final class PostgresServer implements AutoCloseable {
         String method = auth == Auth.SCRAM ? "scram-sha-256" : "trust";
         // hostssl matches TLS connections only; with no host line, a connection without TLS matches nothing.
         String tcp = transport == Transport.TLS_ONLY ? "hostssl" : "host";
-        String hba = String.join("\n",
+        List<String> hba = new ArrayList<>(extraHba);
+        hba.addAll(List.of(
                 "local all all trust",
                 tcp + " all " + SUPERUSER + " 127.0.0.1/32 trust",
-                tcp + " all all 127.0.0.1/32 " + method,
-                "");
+                tcp + " all all 127.0.0.1/32 " + method));
         if (transport == Transport.TLS_ONLY) {
             makeCertificates();
             // server.crt and server.key in the data directory are PostgreSQL's defaults; named anyway.
             conf += String.join("\n", "ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "");
         }
-        appendAsOwner("postgresql.conf", conf);
-        writeAsOwner("pg_hba.conf", hba);
+        appendAsOwner("postgresql.conf", conf + lines(extraConf));
+        writeAsOwner("pg_hba.conf", lines(hba));
     }
 
     /**
@@ -364,12 +473,16 @@ public final class PostgresServer implements AutoCloseable {
                 + " -keyout ca.key -out " + ROOT_CERTIFICATE;
     }
 
+    private static String lines(List<String> lines) {
+        return lines.stream().map(line -> line + "\n").collect(java.util.stream.Collectors.joining());
+    }
+
     // Files in the data directory belong to the server's user; write them through it.
-    private void appendAsOwner(String file, String text) throws IOException {
+    void appendAsOwner(String file, String text) throws IOException {
         shellAsOwner("cat >> " + dataDir.resolve(file), text);
     }
 
-    private void writeAsOwner(String file, String text) throws IOException {
+    void writeAsOwner(String file, String text) throws IOException {
         shellAsOwner("cat > " + dataDir.resolve(file), text);
     }
 
