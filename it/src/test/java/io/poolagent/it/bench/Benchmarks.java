@@ -36,7 +36,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The benchmark report: every comparison measured side by side in one run, repeated, medians, ratios.
  * Prints a Markdown report and writes docs/benchmarks.png. Run it with ./bench.sh.
  * Args (optional): ROUNDS (default 3) SECONDS_PER_LOAD_RUN (default 10) VIRTUAL_USERS (default 50)
- * SECTIONS (default load,light,borrow,startup,scrape; "forged" adds the forged fair-share tag of issue 26)
+ * SECTIONS (default load,light,borrow,startup,scrape; "forged" adds the forged fair-share tag of issue 26,
+ * "failover" the failovers of issue 28)
  */
 public final class Benchmarks {
 
@@ -75,6 +76,9 @@ public final class Benchmarks {
         }
         if (sections.contains("forged")) { // a server of its own: 30 sessions, two roles
             ForgedTagBench.run(rounds, report);
+        }
+        if (sections.contains("failover")) { // a primary and a standby of their own, each run
+            FailoverBench.run(rounds, report);
         }
         System.out.println("\n" + report);
     }
