@@ -24,7 +24,7 @@ import java.util.zip.ZipFile;
  *
  * <p>Why two: hooks woven into {@code java.sql.DriverManager} run in the platform class loader (since
  * JDK 9 {@code java.sql} is not on the bootstrap loader) and can only call classes that loader can see.
- * So the bridge classes ({@code io.poolagent.bootstrap}, speaking nothing but {@code java.base} types) are
+ * So the bridge classes ({@code io.poolagent.bootstrap.bridge}, speaking nothing but {@code java.base} types) are
  * defined in the bootstrap loader, one by one (see {@code io.poolagent.install.BootClasses}); only if that is
  * refused is the whole jar appended to the bootstrap search path, which also turns class-data sharing off
  * for application classes (the JVM says so on stderr). The agent proper and its relocated libraries sit
@@ -36,8 +36,8 @@ public final class AgentLauncher {
     static final String INSTALLER = "io.poolagent.install.Installer";
     static final String BOOT_CLASSES = "io.poolagent.install.BootClasses";
     /**
-     * Every class of {@code io.poolagent.bootstrap} but the two that launch, which run in the system class
-     * loader. Listed, not found by walking the jar's entries, which costs start-up time; AgentJarContentsTest
+     * Every class of {@code io.poolagent.bootstrap.bridge}; the two that launch ({@code io.poolagent.bootstrap})
+     * run in the system class loader. Listed, not found by walking the jar's entries, which costs start-up time; AgentJarContentsTest
      * checks the list against the jar.
      */
     static final List<String> BRIDGE_CLASSES = List.of("io.poolagent.bootstrap.bridge.ConnectionInterceptor",

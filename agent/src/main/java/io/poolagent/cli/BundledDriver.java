@@ -1,5 +1,7 @@
 package io.poolagent.cli;
 
+import io.poolagent.pgjdbc.PgjdbcNames;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +40,6 @@ final class BundledDriver {
             Files.copy(in, jar, StandardCopyOption.REPLACE_EXISTING);
         }
         ClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-        return (Driver) Class.forName("org.postgresql.Driver", true, loader).getDeclaredConstructor().newInstance();
+        return (Driver) Class.forName(PgjdbcNames.DRIVER, true, loader).getDeclaredConstructor().newInstance();
     }
 }

@@ -176,7 +176,7 @@ final class Doctor {
             if (JdbcUrls.hasPasswordParameter(url)) {
                 throw new UsageException(URL + " carries a password, which is refused: " + NO_PASSWORD_ARGUMENT);
             }
-            if (JdbcUrls.authority(url).contains("@")) {
+            if (JdbcUrls.authority(url).contains("@") || !JdbcUrls.mask(url).equals(url)) {
                 // pgjdbc takes no user:password@ part; it would end up in a host name, and in error messages
                 throw new UsageException(URL + " is refused: expected " + URL_FORM + " without user or password in it"
                         + " (" + USER + " NAME; the password in PGPASSWORD)");

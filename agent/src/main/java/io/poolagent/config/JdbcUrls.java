@@ -113,7 +113,7 @@ public final class JdbcUrls {
             return "";
         }
         int end = start + 2;
-        while (end < url.length() && "/?;".indexOf(url.charAt(end)) < 0) {
+        while (end < url.length() && "/?".indexOf(url.charAt(end)) < 0) {
             end++;
         }
         return url.substring(start + 2, end);

@@ -1,7 +1,5 @@
 package io.poolagent.config;
 
-import io.poolagent.config.JdbcUrls;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;

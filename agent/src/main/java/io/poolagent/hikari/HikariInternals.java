@@ -1,5 +1,7 @@
 package io.poolagent.hikari;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import com.zaxxer.hikari.pool.ProxyConnection;
 import io.poolagent.log.AgentLog;
 
@@ -7,10 +9,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
- * The one thing the agent asks of its own HikariCP that HikariCP has no public API for: "close this
- * connection when it is handed back instead of taking it back". HikariCP's {@code evictConnection} closes
+ * What the agent asks of its own HikariCP beyond its public API. Above all "close this connection when it is
+ * handed back instead of taking it back". HikariCP's {@code evictConnection} closes
  * a handle not yet closed at once, under the borrower's feet; marking its pool entry evicted makes
  * {@code HikariPool.recycle} close it on return, without a reset. Both members are package-private in
  * HikariCP 7.1 ({@code ProxyConnection.getPoolEntry()}, {@code PoolEntry.markEvicted()}); the agent ships
@@ -36,6 +39,14 @@ public final class HikariInternals {
                 AgentLog.debug("could not mark a connection for closing: " + t);
             }
         }
+    }
+
+    /**
+     * A borrow that waits at most {@code waitMillis}, not the pool's connectionTimeout: {@code
+     * HikariPool.getConnection(long)}, public on the pool object that HikariCP hands out only as its MXBean.
+     */
+    public static Connection borrow(HikariDataSource pool, long waitMillis) throws SQLException {
+        return ((HikariPool) pool.getHikariPoolMXBean()).getConnection(waitMillis);
     }
 
     private static MethodHandle markEvicted() {

@@ -2,8 +2,8 @@
  * Everything the agent knows about HikariCP beyond its public API, in one room. Two HikariCPs are concerned.
  *
  * <p><b>The agent's own</b>, relocated to {@code io.poolagent.shaded.hikari} and fixed at the version the agent
- * ships (7.1.0, the parent pom's {@code hikaricp.version}); every dependency below is pinned by a unit test
- * against that version, so a HikariCP upgrade that breaks one fails the build:
+ * ships (7.1.0, the parent pom's {@code hikaricp.version}); every dependency below is pinned by a test against
+ * that version, so a HikariCP upgrade that breaks one fails the build:
  * <ul>
  * <li>{@link io.poolagent.hikari.HikariInternals}: {@code ProxyConnection.getPoolEntry()} and
  * {@code PoolEntry.markEvicted()} by a private lookup (close on return). Missing: one WARN, and
@@ -15,7 +15,10 @@
  * {@code CloseReasonsTest}.</li>
  * <li>{@link io.poolagent.hikari.HikariSettings}: the system properties {@code com.zaxxer.hikari.enableRequestBoundaries}
  * (relocated with the library, so the application's HikariCP never reads them) and
- * {@code ...housekeeping.periodMs}. The return path depends on the first: the integration suite proves it.</li>
+ * {@code ...housekeeping.periodMs}. The return path hangs off the first: a HikariCP that stopped reading it
+ * would reset no session at all, which the integration suite (SessionMatrixTest) would show at once.</li>
+ * <li>{@code HikariPool.getConnection(long)}, a borrow with a wait of its own, on the pool object HikariCP hands
+ * out only as its MXBean ({@code HikariInternals.borrow}, for the fair share's counts).</li>
  * <li>Woven methods of its proxies ({@link io.poolagent.hikari.HikariNames#AGENT_POOL_PACKAGE}, rows of
  * intercept's {@code Targets}): {@code ProxyConnection.close/unwrap}, {@code ProxyStatement},
  * {@code ProxyResultSet}, {@code ProxyDatabaseMetaData} {@code getConnection/unwrap}. {@code WeaveMatrixTest}

@@ -1,9 +1,10 @@
 package io.poolagent.pgjdbc;
 
 /**
- * pgjdbc's class names the agent looks for in the application. The agent bundles no pgjdbc, so nothing
- * relocates these names today; they are joined from segments all the same (see {@code HikariNames}), so that
- * bundling a library under that name one day cannot silently turn them into the agent's own.
+ * pgjdbc's class names the agent looks for in the application. The agent relocates no pgjdbc (the doctor's
+ * driver is a nested jar in a class loader of its own, under its own names), so nothing rewrites these names
+ * today; they are joined from segments all the same (see {@code HikariNames}), so that relocating a library
+ * under that name one day cannot silently turn them into the agent's own.
  */
 public final class PgjdbcNames {
 

@@ -85,7 +85,7 @@ final class ManagedPool {
     private volatile boolean retired;
     /** When a caller last asked a pool that has not started; started pools count borrows in {@link #waits}. */
     private volatile long lastAskedMillis = System.currentTimeMillis();
-    /** The borrow count {@link #lastUsedMillis} last saw, and when it saw it change. */
+    /** The borrow count {@link #lastUsedMillis} last saw, and when it saw it change (the housekeeper's thread only). */
     private long borrowsSeen = -1;
     private long borrowsSeenMillis;
 
@@ -312,7 +312,11 @@ final class ManagedPool {
      * when a caller last asked while it has not started, else when the housekeeper last saw its borrow count
      * change: HikariCP counts borrows anyway, and no borrow pays for a clock read of its own.
      */
-    synchronized long lastUsedMillis(long now) {
+    boolean retired() {
+        return retired;
+    }
+
+    long lastUsedMillis(long now) { // the housekeeper's alone: no lock, which startNow() may hold while closing
         if (connecting) {
             return now;
         }

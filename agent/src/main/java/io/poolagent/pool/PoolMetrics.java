@@ -63,7 +63,7 @@ final class PoolMetrics implements PoolStats {
         long began = System.nanoTime();
         boolean published = false;
         synchronized (lock) {
-            if (!withdrawn) {
+            if (!withdrawn && !pool.retired()) {
                 waits.forwardTo(register());
                 published = true;
             }

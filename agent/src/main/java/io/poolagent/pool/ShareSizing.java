@@ -1,7 +1,7 @@
 package io.poolagent.pool;
 
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
+import io.poolagent.hikari.HikariInternals;
 import io.poolagent.log.AgentLog;
 import io.poolagent.share.ShareKeeper;
 
@@ -35,7 +35,7 @@ final class ShareSizing implements ShareKeeper.Pool {
     public Connection borrowQuietly(long waitMillis) throws SQLException {
         BorrowWaits.agentBorrow();
         try {
-            return ((HikariPool) pool.getHikariPoolMXBean()).getConnection(waitMillis);
+            return HikariInternals.borrow(pool, waitMillis);
         } catch (SQLTransientConnectionException timedOut) {
             return null;
         } finally {

@@ -3,7 +3,10 @@ package io.poolagent.architecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
+import io.poolagent.RootPackageProbe;
+import io.poolagent.bootstrap.LauncherReachingConfig;
 import io.poolagent.bootstrap.bridge.BridgeReachingJavaSql;
+import io.poolagent.config.ConfigReachingPool;
 import io.poolagent.log.LogReachingMetrics;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,24 @@ class LayeringTest {
         JavaClasses withProbe = Layers.agentWith(LogReachingMetrics.class.getName());
         assertBroken(Layers.layering(), withProbe, "LogReachingMetrics");
         assertBroken(Layers.noCycles(), withProbe, "LogReachingMetrics");
+    }
+
+    @Test
+    void configReachingUpToPoolBreaksTheLayers() {
+        assertBroken(Layers.layering(), Layers.agentWith(ConfigReachingPool.class.getName()), "ConfigReachingPool");
+    }
+
+    @Test
+    void aLauncherNamingAnAgentClassIsRefused() {
+        assertBroken(Layers.launcherStandsAlone(), Layers.agentWith(LauncherReachingConfig.class.getName()),
+                "LauncherReachingConfig");
+    }
+
+    @Test
+    void aClassInTheRootPackageIsRefused() {
+        JavaClasses withProbe = Layers.agentWith(RootPackageProbe.class.getName());
+        assertBroken(Layers.rootPackageEmpty(), withProbe, "RootPackageProbe");
+        assertBroken(Layers.layering(), withProbe, "RootPackageProbe"); // in no layer at all
     }
 
     @Test

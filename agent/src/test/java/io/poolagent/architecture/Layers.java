@@ -41,6 +41,7 @@ final class Layers {
 
     static ArchRule layering() {
         return Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .ensureAllClassesAreContainedInArchitecture()
                 .layer("launcher").definedBy(ROOT + ".bootstrap")
                 .layer("bridge").definedBy(ROOT + ".bootstrap.bridge")
                 .layer("install").definedBy(ROOT + ".install..")

@@ -40,12 +40,13 @@ class DoctorTest {
         assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
 
-    @Test
-    void aUserAndPasswordBeforeTheHostAreRefused() {
-        UsageException e = assertThrows(UsageException.class,
-                () -> target(Map.of(), "--url", "jdbc:postgresql://app:secret@db:5432/auth"));
+    @ParameterizedTest
+    @ValueSource(strings = {"jdbc:postgresql://app:secret@db:5432/auth", "jdbc:postgresql://app:se;cret@db/auth",
+        "jdbc:postgresql://alice:se;c/r?et@db/auth"})
+    void aUserAndPasswordBeforeTheHostAreRefused(String url) {
+        UsageException e = assertThrows(UsageException.class, () -> target(Map.of(), "--url", url));
 
-        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        assertFalse(e.getMessage().contains("cret"), e.getMessage());
     }
 
     @Test

@@ -108,6 +108,7 @@ class JdbcUrlsTest {
             "jdbc:postgresql://db:5432/app?ssl=true | db:5432",
             "jdbc:postgresql://h1:1,h2:2/app        | h1:1,h2:2",
             "jdbc:postgresql://u:p@db/app           | u:p@db",
+            "jdbc:postgresql://u:p;q@db/app         | u:p;q@db",
             "jdbc:postgresql://db?ssl=true          | db",
             "jdbc:postgresql:app                    | ''",
     })

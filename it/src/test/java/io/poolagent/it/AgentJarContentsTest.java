@@ -1,6 +1,7 @@
 package io.poolagent.it;
 
 import io.poolagent.it.support.ChildJvm;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.DataInputStream;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * application (or, at a normal path, by the bootstrap loader) and could clash with the application's own
  * copy of a library.
  */
+@Tag("slow")
 class AgentJarContentsTest {
 
     /**

@@ -1,6 +1,7 @@
 package io.poolagent.it;
 
 import io.poolagent.it.support.Prometheus;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The alert rules shipped in deploy/prometheus/: promtool accepts them, their unit tests pass, every alert is
  * tested both firing and silent, and those unit tests can fail.
  */
+@Tag("slow")
 class AlertRulesTest {
 
     /** The it module runs in it/, so the repository root is its parent. */

@@ -10,12 +10,14 @@ import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad settings and a saturated pool give clear messages; the service keeps working. */
+@Tag("slow")
 class BadInputTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import io.poolagent.it.support.PostgresServer;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * connections are of their own classes, and no pool is shared), and undeploying one closes its pools and
  * leaves nothing in the agent that keeps its class loader alive.
  */
+@Tag("slow")
 class ClassLoaderTest {
 
     @RegisterExtension

@@ -4,6 +4,7 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The jar's commands end to end, as an operator runs them: {@code java -jar pool-agent.jar plan|doctor} in a
  * child JVM, the doctor against a real PostgreSQL that asks for a SCRAM password.
  */
+@Tag("slow")
 class CommandLineTest {
 
     private static final String PASSWORD = "doctor-Secret-4417";

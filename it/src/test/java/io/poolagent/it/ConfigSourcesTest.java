@@ -14,11 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Configuration as operators know it from the OpenTelemetry agent: system properties, a file, strict mode, JSON. */
+@Tag("slow")
 class ConfigSourcesTest {
 
     @RegisterExtension

@@ -15,10 +15,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A pod that starts before its database: the first connect is retried with backoff, once per pool. */
+@Tag("slow")
 class ConnectRetryTest {
 
     @RegisterExtension

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * only has 20 slots (17 for ordinary roles), fail without the agent and succeed with it, unchanged,
  * whichever way the code reaches the driver.
  */
+@Tag("slow")
 class ConnectionStormTest {
 
     private static final int MAX_OPEN = 10;

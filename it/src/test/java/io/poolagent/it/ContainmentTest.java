@@ -6,6 +6,7 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JAVA_TOOL_OPTIONS reaches every JVM in a pod. Whatever goes wrong inside the agent, the JVM runs on,
  * unpooled, with one error line; JVMs that never touch JDBC see nothing at all.
  */
+@Tag("slow")
 class ContainmentTest {
 
     @RegisterExtension

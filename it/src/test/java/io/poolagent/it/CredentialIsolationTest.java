@@ -8,11 +8,13 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A pooled connection never reaches a caller who asked for other credentials, and secrets never get logged. */
+@Tag("slow")
 class CredentialIsolationTest {
 
     @RegisterExtension

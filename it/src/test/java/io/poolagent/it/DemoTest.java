@@ -8,6 +8,7 @@ import io.poolagent.it.load.LoadGenerator;
 import io.poolagent.it.load.LoadResult;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * does not. Each side is judged by what holds on any machine, fast or slow: how many requests get through
  * depends on the machine's speed, whether the server's limit is reached or every request succeeds does not.
  */
+@Tag("slow")
 class DemoTest {
 
     @Test

@@ -10,6 +10,7 @@ import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * under a pool. Its own HikariCP (5.1.0 here, not the agent's 7.x), and each other common pool library,
  * the real one from Maven Central.
  */
+@Tag("slow")
 class DoublePoolingTest {
 
     @RegisterExtension

@@ -10,6 +10,7 @@ import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * API, custom types. A pooled connection must be one, and the session it reached past the pool with must
  * not go to the next borrower.
  */
+@Tag("slow")
 class DriverInterfaceTest {
 
     @RegisterExtension

@@ -13,6 +13,7 @@ import io.poolagent.it.support.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,6 +46,7 @@ import java.util.regex.Pattern;
  * <p>Every expected share is computed here from the server's own numbers, not read from the agent: budget
  * 27, headroom 12, less the sessions of everyone else the test sees in pg_stat_activity.
  */
+@Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ChildJvmsSpanTests
 class FairShareTest {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Each prints its figures in one "reliability:" line, which docs/how-it-works.md (Reliability) quotes; the
  * time figures are reported, never asserted.
  */
+@Tag("slow")
 class FaultInjectionTest {
 
     private static final String PASSWORD = "fault-pw-3317";

@@ -30,6 +30,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -42,6 +43,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * with data, once with every variable on "All" and once with the one pod and pool selected, as Grafana would
  * send them.
  */
+@Tag("slow")
 class GrafanaDashboardTest {
 
     private static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "pool-agent-dashboard.json");

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * them kept after a peak, and none once they have been idle for DB_CONN_MAX_IDLE_TIME. Counted on the
  * server, in pg_stat_activity.
  */
+@Tag("slow")
 class IdleConnectionsTest {
 
     private static final String PASSWORD = "idle-pw-5521";

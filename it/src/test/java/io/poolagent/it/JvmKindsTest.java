@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * single-file programs under the source launcher ({@code java Tool.java}) included; the JDK's own tools
  * are left alone. On JDK 17 and Temurin 25, which name the source launcher differently.
  */
+@Tag("slow")
 class JvmKindsTest {
 
     @RegisterExtension

@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yaml.snakeyaml.Yaml;
@@ -37,6 +38,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * name only settings the agent reads, fit together (the jar's way from the image to -javaagent, the port,
  * the probes, the scrape), and the ConfigMap's values are accepted by the real agent.
  */
+@Tag("slow")
 class KubernetesManifestsTest {
 
     /** Tests run in it/. */

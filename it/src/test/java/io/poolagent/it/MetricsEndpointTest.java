@@ -35,11 +35,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's /metrics, /health and /pools, scraped from a child JVM under load and by a real Prometheus. */
+@Tag("slow")
 class MetricsEndpointTest {
 
     private static final String PASSWORD = "metrics-pw-9914";

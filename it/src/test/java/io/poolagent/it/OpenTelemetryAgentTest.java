@@ -11,6 +11,7 @@ import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * teams attach them, in either order: connections are pooled and OpenTelemetry still records every JDBC
  * query the application runs (its logging exporter prints one span per query on stderr).
  */
+@Tag("slow")
 class OpenTelemetryAgentTest {
 
     private static final Path OTEL_AGENT = Paths.get("target/other-agents/opentelemetry-javaagent.jar");

@@ -10,11 +10,13 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresServer;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** URLs the agent is not configured for, and connections whose caller expects the driver's own, pass through. */
+@Tag("slow")
 class PassThroughTest {
 
     @ParameterizedTest

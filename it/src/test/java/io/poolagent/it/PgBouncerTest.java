@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * prepared-statement tracking, as 1.18 has none), which hands each transaction whichever server session is
  * free. One server session behind the bouncer makes the prepared-statement collision certain.
  */
+@Tag("slow")
 class PgBouncerTest {
 
     private static final String PASSWORD = "bouncer-secret-5173";

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Pools come and go with use: an unused pool (a mistyped password, a rotated one, a tool that ran once) is
  * closed and forgotten, credentials and readiness included; at exit the sessions end with a goodbye.
  */
+@Tag("slow")
 class PoolLifecycleTest {
 
     private static final String PASSWORD = "life-pw-1181";

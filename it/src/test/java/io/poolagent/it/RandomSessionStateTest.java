@@ -10,6 +10,7 @@ import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * borrower's session must look exactly like a fresh one. A new seed every build, printed on failure; rerun one
  * with {@code -Dsession.seed=N}; {@code -Dsession.reset=tracked} shows what another mode lets through.
  */
+@Tag("slow")
 class RandomSessionStateTest {
 
     @RegisterExtension

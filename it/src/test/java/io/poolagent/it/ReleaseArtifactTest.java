@@ -1,6 +1,7 @@
 package io.poolagent.it;
 
 import io.poolagent.it.support.ChildJvm;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * libraries, and a checksum beside it. The SBOM is the reference: the notice, the pom.properties and the
  * manifest must all say what it says.
  */
+@Tag("slow")
 class ReleaseArtifactTest {
 
     private static final String SBOM_ENTRY = "META-INF/sbom/pool-agent.cdx.json";

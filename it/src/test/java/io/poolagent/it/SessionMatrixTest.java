@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * way, and the next borrower of a one-connection pool reads it back; this compares what it saw with what
  * a new session shows, in every reset mode, and prints the matrix docs/session-reset.md shows.
  */
+@Tag("slow")
 class SessionMatrixTest {
 
     @RegisterExtension

@@ -7,6 +7,7 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * JVM's DB_MAX_OPEN_CONNS alone takes more than half of what the server admits for applications: then two
  * replicas can exhaust it. Here the budget is 20 - 3 superuser slots = 17.
  */
+@Tag("slow")
 class SizingWarningTest {
 
     private static final String HALF = "is more than half of what the server admits for applications";

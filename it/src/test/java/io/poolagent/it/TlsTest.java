@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>One child JVM per JDK runs {@link TlsConnections} (all the steps, in order, in one JVM, so that the
  * verified pool exists when the others connect); each test reads one behaviour off that run.
  */
+@Tag("slow")
 class TlsTest {
 
     private static final String USER = "tls_app";

@@ -6,6 +6,7 @@ import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresExtension;
 import io.poolagent.it.support.PostgresServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What the agent does with what it does not expect: a library version whose target method changed loads
  * unchanged, with one warning that names it; the agent attached twice weaves once.
  */
+@Tag("slow")
 class WeaveSafetyTest {
 
     @RegisterExtension

@@ -11,9 +11,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The fixture itself: the other tests are only as trustworthy as the server it gives them. */
+@Tag("slow")
 class PostgresServerTest {
 
     @Test
