@@ -8,6 +8,7 @@ import io.poolagent.it.support.PostgresServer;
 import io.poolagent.it.support.PostgresServer.Auth;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * succeeded must be on the new primary; and the pool must end on the new primary only. Times are measured by
  * {@code ./bench.sh failover}, beside a hand-written HikariCP; here only what happened counts.
  */
+@Tag("slow")
 class FailoverTest {
 
     private PostgresPair pair;

@@ -21,12 +21,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The primary + standby fixture itself: the failover and read-replica tests can only count lost writes and
  * stale reads if replication here does what it says. Plain pgjdbc, no agent.
  */
+@Tag("slow")
 class PostgresPairTest {
 
     private static final String APP = "app";
