@@ -31,19 +31,9 @@ public final class DriverState {
     /** pgjdbc's TransactionState.IDLE: not in a transaction block. */
     private static final String IDLE = "IDLE";
 
-    private static final ClassValue<MethodHandle> TRANSACTION_STATE = new ClassValue<>() {
-        @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            return publicMethod(type, "getTransactionState");
-        }
-    };
+    private static final ClassValue<MethodHandle> TRANSACTION_STATE = publicMethodOf("getTransactionState");
 
-    private static final ClassValue<MethodHandle> QUERY_EXECUTOR = new ClassValue<>() {
-        @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            return publicMethod(type, "getQueryExecutor");
-        }
-    };
+    private static final ClassValue<MethodHandle> QUERY_EXECUTOR = publicMethodOf("getQueryExecutor");
 
     private static final ClassValue<Field> COPY_LOCK = new ClassValue<>() {
         @Override
@@ -63,19 +53,9 @@ public final class DriverState {
         }
     };
 
-    private static final ClassValue<MethodHandle> NOTIFICATIONS = new ClassValue<>() {
-        @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            return publicMethod(type, "getNotifications");
-        }
-    };
+    private static final ClassValue<MethodHandle> NOTIFICATIONS = publicMethodOf("getNotifications");
 
-    private static final ClassValue<MethodHandle> HOST_SPEC = new ClassValue<>() {
-        @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            return publicMethod(type, "getHostSpec");
-        }
-    };
+    private static final ClassValue<MethodHandle> HOST_SPEC = publicMethodOf("getHostSpec");
 
     private static final ClassValue<MethodHandle> PARAMETER_STATUS = new ClassValue<>() {
         @Override
@@ -207,20 +187,40 @@ public final class DriverState {
      * cannot say.
      */
     public static Boolean serverReadOnly(Connection physical) {
+        Boolean standby = hotStandby(physical);
+        Boolean readOnly = reported(physical, "default_transaction_read_only");
+        if (Boolean.TRUE.equals(standby) || Boolean.TRUE.equals(readOnly)) {
+            return Boolean.TRUE;
+        }
+        return standby == null && readOnly == null ? null : Boolean.FALSE;
+    }
+
+    /** Whether the server reported itself a standby ({@code in_hot_standby}); null when it did not say. */
+    public static Boolean hotStandby(Connection physical) {
+        return reported(physical, "in_hot_standby");
+    }
+
+    private static Boolean reported(Connection physical, String parameter) {
         MethodHandle status = PARAMETER_STATUS.get(physical.getClass());
         if (status == null) {
             return null;
         }
         try {
-            Object standby = status.invoke(physical, "in_hot_standby");
-            Object readOnly = status.invoke(physical, "default_transaction_read_only");
-            if ("on".equals(standby) || "on".equals(readOnly)) {
-                return Boolean.TRUE;
-            }
-            return standby == null && readOnly == null ? null : Boolean.FALSE;
+            Object value = status.invoke(physical, parameter);
+            return value == null ? null : "on".equals(value);
         } catch (Throwable t) {
             return null;
         }
+    }
+
+    /** A public no-argument method by name, looked up once per class; null where the class has none. */
+    private static ClassValue<MethodHandle> publicMethodOf(String name) {
+        return new ClassValue<>() {
+            @Override
+            protected MethodHandle computeValue(Class<?> type) {
+                return publicMethod(type, name);
+            }
+        };
     }
 
     private static MethodHandle publicMethod(Class<?> type, String name) {

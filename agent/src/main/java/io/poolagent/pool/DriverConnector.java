@@ -4,6 +4,7 @@ import io.poolagent.bootstrap.bridge.Bridge;
 import io.poolagent.config.JdbcUrls;
 import io.poolagent.failover.PrimaryWatch;
 import io.poolagent.log.AgentLog;
+import io.poolagent.pgjdbc.DriverState;
 import io.poolagent.retry.SqlStates;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
@@ -12,11 +13,15 @@ import io.poolagent.share.ShareKeeper;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.Driver;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -49,6 +54,7 @@ final class DriverConnector implements DataSource {
     /** Null for other databases. */
     private final PrimaryWatch primary;
     private final long acquireTimeoutNanos;
+    private volatile boolean closed;
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger connecting = new AtomicInteger();
     /** The pool's first connection, opened by the start-up check and kept for HikariCP's first connect. */
@@ -154,7 +160,8 @@ final class DriverConnector implements DataSource {
         try {
             // Drivers may load helper classes (SSL factories, socket factories) through the context loader.
             thread.setContextClassLoader(driver.getClass().getClassLoader());
-            Connection connection = primary == null ? connect() : connectThroughLoss();
+            long[] began = {System.nanoTime()};
+            Connection connection = primary == null ? connect() : connectThroughLoss(began);
             if (connection == null) {
                 throw new SQLNonTransientConnectionException("driver " + driver.getClass().getName()
                         + " does not accept the URL " + JdbcUrls.mask(key.url()), "08001");
@@ -163,8 +170,13 @@ final class DriverConnector implements DataSource {
             if (serverCheck != null) {
                 checkServer(connection);
             }
+            if (closed) { // the pool closed while this connect ran: HikariCP would not take it
+                openSessions.decrementAndGet();
+                connection.close();
+                throw new SQLTransientConnectionException("pool-agent: the pool was closed", "08003");
+            }
             if (primary != null) {
-                primary.connected(connection);
+                primary.connected(connection, began[0]);
             }
             return new TrackedConnection(connection, returnPath, openSessions::decrementAndGet);
         } finally {
@@ -175,26 +187,65 @@ final class DriverConnector implements DataSource {
     }
 
     /**
-     * While the pool has lost its primary, a connect that fails tries again soon (100 ms, doubling to a second)
-     * for as long as a caller waits anyway (DB_POOL_ACQUIRE_TIMEOUT), instead of failing back to HikariCP, whose
-     * own pause between attempts grows to seconds: the first attempt after a standby's promotion comes within a
-     * second of it.
+     * While the pool has lost its primary, a connect that finds no server tries again soon (about 100 ms,
+     * doubling to a second, with jitter so that the replicas of a service spread out) for as long as a caller
+     * waits anyway (DB_POOL_ACQUIRE_TIMEOUT), instead of failing back to HikariCP, whose own pause between
+     * attempts grows to seconds: the first attempt after a standby's promotion comes within a second of it.
+     * {@code began} gets the start of the attempt that succeeded.
      */
-    private Connection connectThroughLoss() throws SQLException {
-        long deadline = System.nanoTime() + acquireTimeoutNanos;
+    private Connection connectThroughLoss(long[] began) throws SQLException {
+        long deadline = began[0] + acquireTimeoutNanos;
         long pauseMillis = 100;
         while (true) {
+            began[0] = System.nanoTime();
             try {
                 return connect();
             } catch (SQLException e) {
-                boolean giveUp = !primary.isLost() || !SqlStates.isTransient(e)
-                        || System.nanoTime() + pauseMillis * 1_000_000 > deadline;
-                if (giveUp || !pause(pauseMillis)) {
+                long pause = pauseMillis / 2 + ThreadLocalRandom.current().nextLong(pauseMillis / 2 + 1);
+                boolean giveUp = closed || !primary.isLost() || !SqlStates.isServerLost(e)
+                        || System.nanoTime() + pause * 1_000_000 > deadline;
+                if (giveUp || !pause(pause)) {
                     throw e;
                 }
             }
             pauseMillis = Math.min(1_000, pauseMillis * 2);
         }
+    }
+
+    /**
+     * The primary watch's confirmation: a fresh connection to the URL, outside the pool, asked whether it takes
+     * writes ({@code SHOW transaction_read_only}, which also answers through PgBouncer and before PostgreSQL 14).
+     * The server it reached, "" when the driver cannot say; null when read-only. Throws when none answers.
+     */
+    String writableServer() throws SQLException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        Bridge.enterPassThrough();
+        thread.setContextClassLoader(driver.getClass().getClassLoader());
+        try (Connection probe = driver.connect(url, properties)) {
+            if (probe == null) {
+                throw new SQLNonTransientConnectionException("the driver does not accept the URL", "08001");
+            }
+            try (Statement show = probe.createStatement()) {
+                show.setQueryTimeout(5);
+                try (ResultSet answer = show.executeQuery("SHOW transaction_read_only")) {
+                    if (answer.next() && "on".equals(answer.getString(1))) {
+                        return null;
+                    }
+                }
+            }
+            String host = DriverState.host(probe);
+            return host == null ? "" : host;
+        } finally {
+            thread.setContextClassLoader(previous);
+            Bridge.exitPassThrough();
+        }
+    }
+
+    /** The pool closes: a connect still trying gives up, one that succeeds closes its connection. */
+    void close() {
+        closed = true;
+        closeParked();
     }
 
     /** False when interrupted (HikariCP shutting its connection adder down): the flag stays set. */

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.SQLExceptionOverride;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.JdbcUrls;
+import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
 import io.poolagent.failover.PrimaryWatch;
 import io.poolagent.hikari.HikariInternals;
@@ -16,6 +17,7 @@ import io.poolagent.pgjdbc.ConnectionFacade;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.retry.SqlStates;
+import io.poolagent.runtime.AgentThreads;
 import io.poolagent.session.IdleSessions;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
@@ -25,6 +27,7 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -109,7 +112,8 @@ final class ManagedPool {
         this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), key.prepareThresholdChosen(),
                 new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath)
                 : null;
-        this.primary = postgres ? new PrimaryWatch(name, this::evictAll, this::hostChanged) : null;
+        this.primary = postgres && wantsOnePrimary(key) ? new PrimaryWatch(name, this::evictAll, this::hostChanged,
+                this::writableServer, PRIMARY_CHECKS, resetRestoresSettings(settings)) : null;
         this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share,
                 primary);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
@@ -266,6 +270,32 @@ final class ManagedPool {
         return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
     }
 
+    /** The primary watch's confirmations, each on a short-lived agent thread of its own (at most one a second). */
+    private static final Executor PRIMARY_CHECKS = check -> AgentThreads.daemon(check, "pool-agent-primary-check").start();
+
+    /**
+     * The primary watch moves a pool that wants one primary: a URL of one host, or of several with
+     * {@code targetServerType=primary}. A pool spread over several servers on purpose ({@code any},
+     * {@code preferSecondary}, load balancing) has no one server to move from.
+     */
+    private static boolean wantsOnePrimary(PoolKey key) {
+        String target = JdbcUrls.parameter(key.url(), "targetServerType");
+        if (target == null) {
+            target = key.properties().getProperty("targetServerType");
+        }
+        return !JdbcUrls.authority(key.url()).contains(",") || "primary".equals(target) || "master".equals(target);
+    }
+
+    /** After the full reset or DISCARD ALL a session's settings are the server's again (RESET ALL). */
+    private static boolean resetRestoresSettings(Settings settings) {
+        ResetMode mode = settings.effectiveReset();
+        return mode == ResetMode.FULL || mode == ResetMode.DISCARD;
+    }
+
+    private String writableServer() throws SQLException {
+        return connector.writableServer();
+    }
+
     /** Every connection out: idle ones now, lent ones at their return. How many the pool held. */
     private int evictAll() {
         HikariDataSource pool = dataSource;
@@ -290,7 +320,7 @@ final class ManagedPool {
         public SQLExceptionOverride.Override adjudicate(SQLException e) {
             try {
                 primary.failed(e);
-            } catch (RuntimeException | Error bug) { // on the application's thread, inside its failing call
+            } catch (RuntimeException | LinkageError bug) { // on the application's thread, inside its failing call
                 AgentLog.debug("primary watch: " + bug);
             }
             return SQLExceptionOverride.Override.CONTINUE_EVICT;
@@ -386,10 +416,10 @@ final class ManagedPool {
             retired = true;
             pool = dataSource;
         }
+        connector.close(); // before HikariCP's close: a connect retrying through a lost primary gives up
         if (pool != null) {
             pool.close();
         }
-        connector.closeParked();
         metrics.withdraw();
     }
 

@@ -113,7 +113,9 @@ public final class ReturnPath {
                 return;
             }
             reset(session.physical(), ResetStatements.sql(mode, postgres, changes, inTransaction(session)));
-            serverWatch.test(session.physical()); // after the reset: what the server says, not what the borrower set
+            if (serverWatch.test(session.physical())) { // after the reset: what the server says, not the borrower
+                end(session, "its server is not the pool's primary");
+            }
         } catch (SQLException | RuntimeException e) {
             end(session, "its reset failed: " + e.getMessage());
         }
@@ -170,17 +172,18 @@ public final class ReturnPath {
     }
 
     /**
-     * For a pool sized by its share of the server: asked at each return whether this connection is one too many
-     * (true takes it), so that the pool shrinks by closing connections as they come back.
-     */
-    /**
      * Shown every session that comes back reset, to see whether its server still is what the pool took it for
-     * (a primary that turned read-only); it may evict the pool's connections, this one included.
+     * (a primary that turned read-only, or another server than the pool's now); true closes the session. It may
+     * evict the pool's other connections too.
      */
     public void watchServerWith(Predicate<Connection> watch) {
         this.serverWatch = watch;
     }
 
+    /**
+     * For a pool sized by its share of the server: asked at each return whether this connection is one too many
+     * (true takes it), so that the pool shrinks by closing connections as they come back.
+     */
     public void overShareFrom(BooleanSupplier claim) {
         this.overShare = claim;
     }

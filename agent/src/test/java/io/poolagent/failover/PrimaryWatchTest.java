@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,10 +30,22 @@ class PrimaryWatchTest {
 
     private final AtomicInteger evictions = new AtomicInteger();
     private final AtomicInteger hostChanges = new AtomicInteger();
+    private final AtomicInteger probes = new AtomicInteger();
+    /** What a fresh connection finds: a host, null for read-only, or the SQLSTATE of its failure ("!08001"). */
+    private final AtomicReference<String> fresh = new AtomicReference<>("db1:5432");
     private final PrimaryWatch watch = new PrimaryWatch("test", () -> {
         evictions.incrementAndGet();
         return 4;
-    }, hostChanges::incrementAndGet);
+    }, hostChanges::incrementAndGet, this::probe, Runnable::run, true);
+
+    private String probe() throws SQLException {
+        probes.incrementAndGet();
+        String found = fresh.get();
+        if (found != null && found.startsWith("!")) {
+            throw new SQLException("no server", found.substring(1));
+        }
+        return found;
+    }
 
     private static Connection server(String host, String readOnly, String standby) {
         Map<String, String> status = new HashMap<>();
@@ -54,87 +67,155 @@ class PrimaryWatchTest {
         return server(host, "off", "off");
     }
 
+    private void connect(Connection physical) {
+        watch.connected(physical, System.nanoTime());
+    }
+
     @Test
     void theFirstConnectionNamesTheHost() {
-        watch.connected(primary("db1:5432"));
+        connect(primary("db1:5432"));
         assertEquals("db1:5432", watch.host());
         assertEquals(1, hostChanges.get());
         assertEquals(0, watch.failovers());
     }
 
     @Test
-    void aLostConnectionEvictsThePoolOnceForTheWholeIncident() {
-        watch.connected(primary("db1:5432"));
+    void aLostConnectionWhoseServerIsGoneTooEvictsThePoolOnce() {
+        connect(primary("db1:5432"));
+        fresh.set("!08001");
         watch.failed(new SQLException("gone", "08006"));
-        watch.failed(new SQLException("gone too", "08006"));
-        watch.failed(new SQLException("shutting down", "57P01"));
+        watch.failed(new SQLException("gone too", "57P01"));
         assertEquals(1, evictions.get());
+        assertEquals(1, probes.get(), "no confirmation while the incident is open");
+        assertTrue(watch.isLost());
     }
 
     @Test
-    void anErrorOfTheQueryItselfChangesNothing() {
-        watch.connected(primary("db1:5432"));
-        watch.failed(new SQLException("duplicate key", "23505"));
-        watch.failed(new SQLException("read-only transaction", "25006"));
-        watch.failed(new SQLException("no state"));
+    void oneSessionsErrorWhileTheServerStillAnswersEvictsNothing() {
+        connect(primary("db1:5432"));
+        watch.failed(new SQLException("terminated by an administrator", "57P01"));
+        watch.failed(new SQLException("socket timeout", "08006"));
         assertEquals(0, evictions.get());
+        assertEquals(1, probes.get(), "at most one confirmation a second");
+        assertFalse(watch.isLost());
+    }
+
+    @Test
+    void anErrorOfTheQueryItselfIsNeverConfirmed() {
+        connect(primary("db1:5432"));
+        watch.failed(new SQLException("duplicate key", "23505"));
+        watch.failed(new SQLException("no state"));
+        assertEquals(0, probes.get());
+    }
+
+    @Test
+    void aReadOnlyErrorIsConfirmedOnlyInAPoolThatWrites() {
+        connect(server("replica:5432", "off", "on"));
+        watch.failed(new SQLException("read-only transaction", "25006"));
+        assertEquals(0, probes.get(), "a standby's pool: 25006 is the application's business");
+    }
+
+    @Test
+    void aReadOnlyErrorOnAServerThatTurnedReadOnlyMovesThePool() {
+        connect(primary("db1:5432"));
+        fresh.set(null);
+        watch.failed(new SQLException("read-only transaction", "25006"));
+        assertEquals(1, evictions.get());
     }
 
     @Test
     void aConnectionToAnotherHostAfterTheLossIsAFailover() {
-        watch.connected(primary("db1:5432"));
+        connect(primary("db1:5432"));
+        fresh.set("!08001");
         watch.failed(new SQLException("gone", "08006"));
-        watch.connected(primary("db2:5432"));
+        connect(primary("db2:5432"));
         assertEquals(1, watch.failovers());
         assertEquals("db2:5432", watch.host());
         assertEquals(2, hostChanges.get());
-        watch.failed(new SQLException("gone again", "08006"));
-        assertEquals(2, evictions.get(), "the next loss is a new incident");
+        assertFalse(watch.isLost());
+    }
+
+    @Test
+    void aConnectBegunBeforeTheLossDoesNotEndIt() {
+        connect(primary("db1:5432"));
+        long before = System.nanoTime();
+        fresh.set("!08001");
+        watch.failed(new SQLException("gone", "08006"));
+        watch.connected(primary("db1:5432"), before);
+        assertTrue(watch.isLost());
     }
 
     @Test
     void theSameHostAnsweringAgainIsNoFailover() {
-        watch.connected(primary("db1:5432"));
+        connect(primary("db1:5432"));
+        fresh.set("!57P03");
         watch.failed(new SQLException("restarting", "57P01"));
-        watch.connected(primary("db1:5432"));
+        connect(primary("db1:5432"));
         assertEquals(0, watch.failovers());
         assertEquals(1, hostChanges.get());
+        assertFalse(watch.isLost());
     }
 
     @Test
-    void aReadOnlyConnectDuringTheIncidentDoesNotEndIt() {
-        watch.connected(primary("db1:5432"));
+    void aReadOnlyConnectDuringTheIncidentDoesNotEndItAndIsClosedAtReturn() {
+        connect(primary("db1:5432"));
+        fresh.set("!08001");
         watch.failed(new SQLException("gone", "08006"));
-        watch.connected(server("db2:5432", "on", "on")); // the standby, not promoted yet
-        watch.failed(new SQLException("still gone", "08001"));
-        assertEquals(1, evictions.get());
-        watch.connected(primary("db2:5432"));
+        Connection standby = server("db1:5432", "on", "on");
+        connect(standby); // the same name, not promoted yet
+        assertTrue(watch.isLost());
+        assertTrue(watch.checkReturned(standby));
+        connect(primary("db2:5432"));
         assertEquals(1, watch.failovers());
     }
 
     @Test
-    void aPrimaryThatTurnsReadOnlyMovesThePool() {
-        watch.connected(primary("db1:5432"));
+    void aPrimaryThatTurnsReadOnlyMovesThePoolAndItsSessionsAreClosed() {
+        connect(primary("db1:5432"));
         assertFalse(watch.checkReturned(primary("db1:5432")));
         assertTrue(watch.checkReturned(server("db1:5432", "on", "off")));
-        assertFalse(watch.checkReturned(server("db1:5432", "on", "off")), "one eviction per incident");
-        assertEquals(1, evictions.get());
-        watch.connected(primary("db2:5432"));
+        assertTrue(watch.checkReturned(server("db1:5432", "on", "off")));
+        assertEquals(1, evictions.get(), "one eviction per incident");
+        connect(primary("db2:5432"));
         assertEquals(1, watch.failovers());
+    }
+
+    @Test
+    void aConnectionLentBeforeTheMoveIsClosedWhenItComesBack() {
+        Connection old = primary("db1:5432");
+        connect(old);
+        fresh.set("!08001");
+        watch.failed(new SQLException("gone", "08006"));
+        connect(primary("db2:5432"));
+        fresh.set("db2:5432");
+        assertTrue(watch.checkReturned(old));
+        assertEquals(1, evictions.get(), "its return is no new incident");
     }
 
     @Test
     void aStandbyReachedOnPurposeIsNeverMovedForBeingReadOnly() {
-        watch.connected(server("replica:5432", "off", "on"));
+        connect(server("replica:5432", "off", "on"));
         assertFalse(watch.checkReturned(server("replica:5432", "off", "on")));
         assertEquals(0, evictions.get());
+    }
+
+    @Test
+    void withoutARestoringResetABorrowersReadOnlySettingIsNotTheServers() {
+        PrimaryWatch tracked = new PrimaryWatch("tracked", () -> {
+            evictions.incrementAndGet();
+            return 1;
+        }, () -> { }, this::probe, Runnable::run, false);
+        tracked.connected(primary("db1:5432"), System.nanoTime());
+        assertFalse(tracked.checkReturned(server("db1:5432", "on", "off")));
+        assertTrue(tracked.checkReturned(server("db1:5432", "off", "on")), "in_hot_standby is always the server's");
+        assertEquals(1, evictions.get());
     }
 
     @Test
     void aDriverThatCannotSayLeavesTheHostUnknown() {
         Connection plain = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, (proxy, method, args) -> null);
-        watch.connected(plain);
+        connect(plain);
         assertNull(watch.host());
         assertFalse(watch.checkReturned(plain));
     }
