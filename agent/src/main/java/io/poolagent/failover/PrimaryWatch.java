@@ -189,7 +189,9 @@ public final class PrimaryWatch {
             }
             // else the same server answers and takes writes: the error was one session's, which HikariCP drops
         } catch (SQLException e) {
-            lost(why + "; a new connection failed too (SQLSTATE " + e.getSQLState() + ")");
+            if (SqlStates.isServerLost(e)) { // not a full server (53300) or a refused login: a server answered
+                lost(why + "; a new connection failed too (SQLSTATE " + e.getSQLState() + ")");
+            }
         } catch (RuntimeException bug) {
             AgentLog.debug("pool " + poolName + ": primary check failed: " + bug);
         } finally {

@@ -101,6 +101,15 @@ class PrimaryWatchTest {
     }
 
     @Test
+    void aFullServerAnsweringTheConfirmationIsStillThere() {
+        connect(primary("db1:5432"));
+        fresh.set("!53300");
+        watch.failed(new SQLException("gone", "08006"));
+        assertEquals(0, evictions.get());
+        assertFalse(watch.isLost());
+    }
+
+    @Test
     void anErrorOfTheQueryItselfIsNeverConfirmed() {
         connect(primary("db1:5432"));
         watch.failed(new SQLException("duplicate key", "23505"));
