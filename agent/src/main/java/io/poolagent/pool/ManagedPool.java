@@ -3,10 +3,8 @@ package io.poolagent.pool;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import com.zaxxer.hikari.SQLExceptionOverride;
 import io.poolagent.config.GoDuration;
 import io.poolagent.config.JdbcUrls;
-import io.poolagent.config.ResetMode;
 import io.poolagent.config.Settings;
 import io.poolagent.failover.PrimaryWatch;
 import io.poolagent.hikari.HikariInternals;
@@ -17,7 +15,6 @@ import io.poolagent.pgjdbc.ConnectionFacade;
 import io.poolagent.retry.Backoff;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.retry.SqlStates;
-import io.poolagent.runtime.AgentThreads;
 import io.poolagent.session.IdleSessions;
 import io.poolagent.session.ReturnPath;
 import io.poolagent.session.TrackedConnection;
@@ -27,7 +24,6 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -42,7 +38,12 @@ import java.util.function.Consumer;
  * kept: the next call tries again. That connection is not thrown away: it becomes HikariCP's first.
  *
  * <p>Wires the pool's parts and runs its life. The metrics read it through {@link PoolMetrics}, its longer
- * texts are {@link PoolMessages}, and an auto-sized pool's share keeper sizes it through {@link ShareSizing}.
+ * texts are {@link PoolMessages}, an auto-sized pool's share keeper sizes it through {@link ShareSizing}, and
+ * its primary watch is fitted by {@link PrimaryWatching}.
+ *
+ * <p>Somewhat over 400 lines: what is left is the pool's life itself (the single-flight start, borrow, drain,
+ * retire, the close at exit) and the one-line hooks each part is given; every part with a job of its own is
+ * its own class.
  */
 final class ManagedPool {
 
@@ -112,8 +113,8 @@ final class ManagedPool {
         this.serverCheck = postgres ? new ServerCheck(name, settings.pooler(), key.prepareThresholdChosen(),
                 new ServerBudget(name, JdbcUrls.server(key.url()), share == null ? settings.maxOpen() : 0), returnPath)
                 : null;
-        this.primary = postgres && wantsOnePrimary(key) ? new PrimaryWatch(name, this::evictAll, this::hostChanged,
-                this::writableServer, PRIMARY_CHECKS, resetRestoresSettings(settings)) : null;
+        this.primary = postgres ? PrimaryWatching.watchFor(key, name, settings, this::evictAll, this::hostChanged,
+                this::writableServer) : null;
         this.connector = new DriverConnector(driver, key, serverCheck, returnPath, settings.acquireTimeout(), share,
                 primary);
         this.retrier = new ConnectRetrier(name, new Backoff(settings.connectRetries(), settings.connectBackoff(),
@@ -204,8 +205,7 @@ final class ManagedPool {
         int size = sizing == null ? fixedSize : sizing.initialSize();
         HikariConfig config = HikariSettings.config(name, settings, size, connector, waits);
         if (primary != null) {
-            config.setExceptionOverride(new ErrorsSeen(primary));
-            returnPath.watchServerWith(primary::checkReturned);
+            PrimaryWatching.fit(config, returnPath, primary);
         }
         HikariDataSource pool = new HikariDataSource(config);
         returnPath.evictWith(pool::evictConnection);
@@ -270,61 +270,12 @@ final class ManagedPool {
         return new SQLTransientConnectionException(message, timeout.getSQLState(), timeout);
     }
 
-    /** The primary watch's confirmations, each on a short-lived agent thread of its own (at most one a second). */
-    private static final Executor PRIMARY_CHECKS = check -> AgentThreads.daemon(check, "pool-agent-primary-check").start();
-
-    /**
-     * The primary watch moves a pool that wants one primary: a URL of one host, or of several with
-     * {@code targetServerType=primary}. A pool spread over several servers on purpose ({@code any},
-     * {@code preferSecondary}, load balancing) has no one server to move from.
-     */
-    private static boolean wantsOnePrimary(PoolKey key) {
-        String target = JdbcUrls.parameter(key.url(), "targetServerType");
-        if (target == null) {
-            target = key.properties().getProperty("targetServerType");
-        }
-        return !JdbcUrls.authority(key.url()).contains(",") || "primary".equals(target) || "master".equals(target);
-    }
-
-    /** After the full reset or DISCARD ALL a session's settings are the server's again (RESET ALL). */
-    private static boolean resetRestoresSettings(Settings settings) {
-        ResetMode mode = settings.effectiveReset();
-        return mode == ResetMode.FULL || mode == ResetMode.DISCARD;
-    }
-
     private String writableServer() throws SQLException {
         return connector.writableServer();
     }
 
-    /** Every connection out: idle ones now, lent ones at their return. How many the pool held. */
     private int evictAll() {
-        HikariDataSource pool = dataSource;
-        if (pool == null) {
-            return 0;
-        }
-        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-        int held = bean.getTotalConnections();
-        bean.softEvictConnections();
-        return held;
-    }
-
-    /** Hands every error HikariCP sees on a connection to the watch, and leaves HikariCP's own decision alone. */
-    private static final class ErrorsSeen implements SQLExceptionOverride {
-        private final PrimaryWatch primary;
-
-        ErrorsSeen(PrimaryWatch primary) {
-            this.primary = primary;
-        }
-
-        @java.lang.Override
-        public SQLExceptionOverride.Override adjudicate(SQLException e) {
-            try {
-                primary.failed(e);
-            } catch (RuntimeException | LinkageError bug) { // on the application's thread, inside its failing call
-                AgentLog.debug("primary watch: " + bug);
-            }
-            return SQLExceptionOverride.Override.CONTINUE_EVICT;
-        }
+        return PrimaryWatching.evictAll(dataSource);
     }
 
     private void hostChanged() {
