@@ -215,7 +215,10 @@ class FairShareTest {
     @Test
     @Order(6)
     void aForgedTagOfAnotherRoleCostsTheServiceOnlyTheSlotItHolds() throws Exception {
-        int othersBefore = otherSessions();
+        int othersBefore = settledOtherSessions();
+        for (Replica replica : fleet) { // each replica's own count agrees before the forged session comes
+            awaitValue(replica::others, n -> n == othersBefore, "each replica to see " + othersBefore + " others");
+        }
         String forgedName = URLEncoder.encode("[pool-agent orders zz9zz9 100]", StandardCharsets.UTF_8);
         try (Connection forged = DriverManager.getConnection(PG.url() + "?ApplicationName=" + forgedName, "billing",
                 "billing-pw")) {
@@ -289,6 +292,23 @@ class FairShareTest {
     }
 
     /** Client sessions on the server that no auto-sized pool tagged: here the test's two (its sampler, its questions). */
+    /**
+     * The other sessions once their number holds still for three reads half a second apart: a session that a
+     * previous step closed may still be leaving the server's table, and must not be counted as staying.
+     */
+    private static int settledOtherSessions() throws Exception {
+        int last = otherSessions();
+        int same = 1;
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (same < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            int now = otherSessions();
+            same = now == last ? same + 1 : 1;
+            last = now;
+        }
+        return last;
+    }
+
     private static int otherSessions() throws Exception {
         return query("select count(*) from pg_stat_activity where backend_type = 'client backend'"
                 + " and application_name not like '%[pool-agent %'");
