@@ -124,10 +124,12 @@ public final class PrimaryWatch {
      * round trip.
      */
     public boolean checkReturned(Connection physical) {
-        String at = DriverState.host(physical);
         String current = host;
-        if (at != null && current != null && !at.equals(current)) {
-            return true; // lent before the pool moved
+        if (failovers.get() > 0) { // only a pool that moved can hold sessions of another server: no lookup before
+            String at = DriverState.host(physical);
+            if (at != null && current != null && !at.equals(current)) {
+                return true; // lent before the pool moved
+            }
         }
         if (!tookWrites || !readOnly(physical)) {
             return false;
