@@ -104,6 +104,22 @@ public final class JdbcUrls {
     }
 
     /**
+     * The same PostgreSQL URL to another server: {@code hostPort} in place of its host or hosts, the database and
+     * parameters kept ({@code jdbc:postgresql:db} gets {@code //hostPort/} before its database).
+     */
+    public static String withServer(String url, String hostPort) {
+        String rest = url.substring(POSTGRES_PREFIX.length());
+        if (!rest.startsWith("//")) {
+            return POSTGRES_PREFIX + "//" + hostPort + "/" + rest;
+        }
+        int end = 2;
+        while (end < rest.length() && "/?".indexOf(rest.charAt(end)) < 0) {
+            end++;
+        }
+        return POSTGRES_PREFIX + "//" + hostPort + rest.substring(end);
+    }
+
+    /**
      * What stands between {@code //} and the path or parameters: {@code host:port} (or {@code h1:p1,h2:p2}), and a
      * {@code user:password@} part if someone wrote one; empty for {@code jdbc:postgresql:database}.
      */

@@ -67,7 +67,14 @@ public enum Setting {
     SHARE_PERIOD(Settings.SHARE_PERIOD, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(10), null),
     MIN_OPEN(Settings.MIN_OPEN, 1, 1, Settings.MAX_POOL_SIZE),
     /** At least DB_POOL_MIN_OPEN; 0 is none. */
-    MAX_OPEN_CAP(Settings.MAX_OPEN_CAP, "none", 0, Settings.MAX_POOL_SIZE);
+    MAX_OPEN_CAP(Settings.MAX_OPEN_CAP, "none", 0, Settings.MAX_POOL_SIZE),
+    /** Standbys as host:port; none by default, and a bad list is none: reads stay on the primary. */
+    READ_REPLICAS(Settings.READ_REPLICAS, "none"),
+    /** Below 10 ms the lag watch could not tell a standby in step from one behind. */
+    READ_REPLICA_MAX_LAG(Settings.READ_REPLICA_MAX_LAG, Duration.ofSeconds(1), Duration.ofMillis(10),
+            Duration.ofMinutes(10), null),
+    /** By default the primary pool's size. */
+    READ_REPLICA_MAX_OPEN(Settings.READ_REPLICA_MAX_OPEN, Settings.MAX_OPEN, 1, Settings.MAX_POOL_SIZE);
 
     private final String key;
     /** Boolean, Integer, Duration, String or an enum constant; null where the default is no value. */

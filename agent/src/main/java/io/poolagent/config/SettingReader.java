@@ -66,6 +66,60 @@ final class SettingReader {
         return List.copyOf(prefixes);
     }
 
+    /**
+     * Comma-separated {@code host:port} (IPv6 as {@code [::1]:5432}), each port from 1 to 65535; a bad list is
+     * none at all, the safe side: reads stay on the primary. A value with {@code @} may hold a password and is
+     * not repeated.
+     */
+    List<String> hostPorts(Setting setting) {
+        String value = raw(setting);
+        if (value == null) {
+            return List.of();
+        }
+        List<String> hostPorts = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            String hostPort = part.trim();
+            if (!isHostPort(hostPort)) {
+                reject(setting, value.indexOf('@') >= 0 ? "(not shown: it holds an @)" : value,
+                        "comma-separated host:port pairs, like replica-1:5432,replica-2:5432", "none");
+                return List.of();
+            }
+            if (!hostPorts.contains(hostPort)) {
+                hostPorts.add(hostPort);
+            }
+        }
+        return List.copyOf(hostPorts);
+    }
+
+    private static boolean isHostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[")) {
+            if (!host.endsWith("]") || host.length() < 3) {
+                return false;
+            }
+            host = host.substring(1, host.length() - 1);
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '-' || c == '_' || c == ':')) {
+                return false;
+            }
+        }
+        if (host.indexOf(':') >= 0 && !text.startsWith("[")) {
+            return false;
+        }
+        try {
+            int port = Integer.parseInt(text.substring(colon + 1));
+            return port >= 1 && port <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** A whole number within the catalogue's range, else its default. */
     int count(Setting setting, String expected) {
         return count(setting, (Integer) setting.defaultValue(), setting.most(), expected);

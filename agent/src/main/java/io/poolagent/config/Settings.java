@@ -55,6 +55,9 @@ public final class Settings {
     public static final String SHARE_PERIOD = "DB_POOL_SHARE_PERIOD";
     public static final String MIN_OPEN = "DB_POOL_MIN_OPEN";
     public static final String MAX_OPEN_CAP = "DB_POOL_MAX_OPEN_CAP";
+    public static final String READ_REPLICAS = "DB_READ_REPLICAS";
+    public static final String READ_REPLICA_MAX_LAG = "DB_READ_REPLICA_MAX_LAG";
+    public static final String READ_REPLICA_MAX_OPEN = "DB_READ_REPLICA_MAX_OPEN_CONNS";
     /** DB_MAX_OPEN_CONNS=auto: the pool takes its share of the server (see {@link ShareSettings}). */
     public static final String AUTO = "auto";
 
@@ -94,6 +97,12 @@ public final class Settings {
     private final boolean metricsAtStart;
     private final String metricsUser;
     private final String metricsPassword;
+    /** host:port of each standby that read-only work may go to; empty when off. */
+    private final List<String> readReplicas;
+    private final Duration replicaMaxLag;
+    private final int replicaMaxOpen;
+    /** True for the settings of a replica's pool ({@link #forReplicas}): no primary to watch, no replicas of its own. */
+    private final boolean replicaPool;
     private final List<String> problems;
     private final List<String> warnings;
     private final SettingSources sources;
@@ -136,10 +145,57 @@ public final class Settings {
         metricsPort = in.port(Setting.METRICS_PORT);
         metricsAtStart = in.bool(Setting.METRICS_AT_START);
         strict = in.bool(Setting.STRICT);
+        readReplicas = in.hostPorts(Setting.READ_REPLICAS);
+        replicaMaxLag = in.duration(Setting.READ_REPLICA_MAX_LAG);
+        int primarySize = share != null ? share.fallbackSize() : maxOpen;
+        replicaMaxOpen = in.count(Setting.READ_REPLICA_MAX_OPEN, primarySize, Setting.READ_REPLICA_MAX_OPEN.most(),
+                Setting.READ_REPLICA_MAX_OPEN.wholeNumber());
+        replicaPool = false;
         in.warnIneffectiveIdleTime(minIdle, maxOpen, maxIdleTime, maxLifetime);
         problems = Collections.unmodifiableList(in.problems);
         warnings = Collections.unmodifiableList(in.warnings);
         sources = in.sources;
+    }
+
+    /** A replica's pool: the primary's settings, sized by DB_READ_REPLICA_MAX_OPEN_CONNS, never share-sized. */
+    private Settings(Settings primary) {
+        enabled = primary.enabled;
+        urlPrefixes = primary.urlPrefixes;
+        share = null;
+        maxOpen = primary.replicaMaxOpen;
+        maxIdle = Math.min(primary.maxIdle, maxOpen);
+        minIdle = Math.min(primary.minIdle, maxIdle);
+        maxLifetime = primary.maxLifetime;
+        maxIdleTime = primary.maxIdleTime;
+        acquireTimeout = primary.acquireTimeout;
+        reset = primary.reset;
+        resetTimeout = primary.resetTimeout;
+        pooler = primary.pooler;
+        logLevel = primary.logLevel;
+        logFormat = primary.logFormat;
+        strict = primary.strict;
+        connectRetries = primary.connectRetries;
+        connectBackoff = primary.connectBackoff;
+        connectBackoffMax = primary.connectBackoffMax;
+        unusedTimeout = primary.unusedTimeout;
+        leakDetection = primary.leakDetection;
+        metricsPort = primary.metricsPort;
+        metricsHost = primary.metricsHost;
+        metricsAtStart = primary.metricsAtStart;
+        metricsUser = primary.metricsUser;
+        metricsPassword = primary.metricsPassword;
+        readReplicas = List.of();
+        replicaMaxLag = primary.replicaMaxLag;
+        replicaMaxOpen = maxOpen;
+        replicaPool = true;
+        problems = primary.problems;
+        warnings = primary.warnings;
+        sources = primary.sources;
+    }
+
+    /** The settings of the pool of each of {@link #readReplicas()}. */
+    public Settings forReplicas() {
+        return new Settings(this);
     }
 
     private static boolean endpointAuthGiven(SettingReader in) {
@@ -315,6 +371,29 @@ public final class Settings {
     /** Its password; never logged. */
     public String metricsPassword() {
         return metricsPassword;
+    }
+
+    /**
+     * DB_READ_REPLICAS: the standbys ({@code host:port}) that work on a read-only connection may run on, with
+     * the database, user and password of the primary's URL; empty when off.
+     */
+    public List<String> readReplicas() {
+        return readReplicas;
+    }
+
+    /** DB_READ_REPLICA_MAX_LAG: a standby further behind than this gets no reads. */
+    public Duration replicaMaxLag() {
+        return replicaMaxLag;
+    }
+
+    /** DB_READ_REPLICA_MAX_OPEN_CONNS: the size of each replica's pool; by default the primary's. */
+    public int replicaMaxOpen() {
+        return replicaMaxOpen;
+    }
+
+    /** True for a replica's pool: it watches no primary and routes no reads. */
+    public boolean replicaPool() {
+        return replicaPool;
     }
 
     /** Bad values, one line each; each named setting fell back to its default. */

@@ -52,7 +52,7 @@ final class Endpoints {
     Response ready() {
         StringBuilder problems = new StringBuilder();
         for (PoolStats pool : pools) {
-            if (pool.unreachable() != null) {
+            if (pool.unreachable() != null && pool.replica() == null) { // reads skip a replica that is down
                 problems.append("not ready: the pool for database ").append(shortName(pool.name()))
                         .append(" cannot reach it (details on /pools)\n");
             }
@@ -89,6 +89,17 @@ final class Endpoints {
                 Json.field(json, "Host", pool.host()).append(',');
             }
             Json.field(json, "Failovers", pool.failovers()).append(',');
+            Json.field(json, "Role", pool.role()).append(',');
+            ReplicaStats replica = pool.replica();
+            if (replica != null) {
+                Json.field(json, "PrimaryPool", pool.primaryPool()).append(',');
+                double lag = replica.lagSeconds();
+                Json.field(json, "LagSeconds", Double.isInfinite(lag) ? "unknown" : String.valueOf(lag)).append(',');
+                Json.field(json, "Usable", replica.usable()).append(',');
+                if (!replica.problem().isEmpty()) {
+                    Json.field(json, "Problem", replica.problem()).append(',');
+                }
+            }
             String unreachable = pool.unreachable();
             if (unreachable != null) {
                 Json.field(json, "Unreachable", unreachable).append(',');

@@ -49,6 +49,7 @@ final class Meters {
         if (pool.share() != null) {
             registerShareMeters(registry, pool.name(), pool.share());
         }
+        registerReplicaMeters(registry, pool);
         return SemanticConventions.register(registry, pool, new MicrometerMetricsTrackerFactory(registry));
     }
 
@@ -133,6 +134,38 @@ final class Meters {
         FunctionCounter.builder("pool.agent.leaks.detected", pool, PoolStats::leaksDetected)
                 .description("Connections held longer than DB_POOL_LEAK_DETECTION (each reported once, with the"
                         + " borrower's stack)").tag("pool", pool.name()).register(meters);
+    }
+
+    /**
+     * Every pool's role, as an info series (a label on every pool series would rename the series of services that
+     * use no replicas); a replica's lag and whether it takes reads; where a primary's read-only work went.
+     */
+    private static void registerReplicaMeters(MeterRegistry meters, PoolStats pool) {
+        Gauge.builder("pool.agent.pool.info", () -> 1).description("The pool's role: primary, or replica of"
+                + " primary_pool (always 1)").tag("pool", pool.name()).tag("role", pool.role())
+                .tag("primary_pool", pool.primaryPool()).register(meters);
+        ReplicaStats replica = pool.replica();
+        if (replica != null) {
+            Gauge.builder("pool.agent.replica.lag", replica, ReplicaStats::lagSeconds).baseUnit("seconds")
+                    .description("How far the standby may be behind the primary: the age of the newest primary WAL"
+                            + " position it has replayed (+Inf until seen caught up)").tag("pool", pool.name())
+                    .register(meters);
+            Gauge.builder("pool.agent.replica.usable", replica, r -> r.usable() ? 1 : 0).description("1 while reads"
+                    + " may go to the standby: it answers as a standby of the primary within DB_READ_REPLICA_MAX_LAG")
+                    .tag("pool", pool.name()).register(meters);
+        }
+        ReadStats reads = pool.reads();
+        if (reads != null) {
+            for (String reason : reads.reasons()) {
+                FunctionCounter.builder("pool.agent.reads", reads, r -> r.reads(reason)).description("Read-only"
+                        + " connections by where their work went: to a replica (routed), or to the primary and why")
+                        .tag("pool", pool.name()).tag("target", reason.equals("routed") ? "replica" : "primary")
+                        .tag("reason", reason).register(meters);
+            }
+            FunctionCounter.builder("pool.agent.reads.rerouted", reads, ReadStats::rerouted).description("Reads that"
+                    + " lost their replica before they ran anything and ran on another server")
+                    .tag("pool", pool.name()).register(meters);
+        }
     }
 
     /** DB_MAX_OPEN_CONNS=auto: the share a pool took of its server, and why it last changed. */

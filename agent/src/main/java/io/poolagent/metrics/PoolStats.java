@@ -84,6 +84,26 @@ public interface PoolStats {
         return null;
     }
 
+    /** "primary", or "replica" for the pool of a read replica (DB_READ_REPLICAS). */
+    default String role() {
+        return "primary";
+    }
+
+    /** The pool whose read-only work a replica's pool takes; a primary's own name. */
+    default String primaryPool() {
+        return name();
+    }
+
+    /** A replica pool's standby as the lag watch sees it; null for a primary's pool. */
+    default ReplicaStats replica() {
+        return null;
+    }
+
+    /** Where the read-only work of a pool with replicas went; null without DB_READ_REPLICAS. */
+    default ReadStats reads() {
+        return null;
+    }
+
     /** The effective settings, for {@code /pools}. */
     Map<String, Object> settings();
 }

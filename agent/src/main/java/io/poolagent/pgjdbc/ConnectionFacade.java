@@ -47,7 +47,7 @@ public final class ConnectionFacade {
 
     private ConnectionFacade(Class<?> pg) throws ReflectiveOperationException {
         Object sample = Proxy.newProxyInstance(pg.getClassLoader(), new Class<?>[] {Connection.class, pg},
-                new Handler(null));
+                new Handler(null, null));
         // The JDK caches the class; its constructor once looked up saves that cache's lookup per borrow.
         this.constructor = MethodHandles.publicLookup()
                 .findConstructor(sample.getClass(), MethodType.methodType(void.class, InvocationHandler.class))
@@ -65,9 +65,31 @@ public final class ConnectionFacade {
         return FACADES.get(pg);
     }
 
+    /**
+     * Where the calls of a facade go when the handle under it may change while the application holds it (read
+     * replicas: the primary's session, then a standby's). Object's methods never come here.
+     */
+    public interface Calls {
+        Object call(Method method, Object[] args) throws Throwable;
+    }
+
     public Connection wrap(Connection handle) {
+        return wrap(new Handler(handle, null));
+    }
+
+    /** A facade whose calls go to {@code calls}; {@code shown} is its toString. */
+    public Connection wrap(Calls calls, String shown) {
+        return wrap(new Handler(null, calls) {
+            @Override
+            public String toString() {
+                return shown;
+            }
+        });
+    }
+
+    private Connection wrap(Handler handler) {
         try {
-            return (Connection) constructor.invokeExact((InvocationHandler) new Handler(handle));
+            return (Connection) constructor.invokeExact((InvocationHandler) handler);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable impossible) {
@@ -75,12 +97,31 @@ public final class ConnectionFacade {
         }
     }
 
-    /** Calls the handle; for a method of the driver's interfaces, the driver's connection behind it. */
-    private static final class Handler implements InvocationHandler {
-        private final Connection handle;
+    /** Calls {@code handle}; a method of the driver's own interfaces goes to the driver's connection behind it. */
+    public static Object invoke(Connection handle, Method method, Object[] args) throws Throwable {
+        Class<?> declaring = method.getDeclaringClass();
+        Object target = declaring == Connection.class || declaring == Wrapper.class
+                || declaring == AutoCloseable.class ? handle : handle.unwrap(declaring);
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
 
-        Handler(Connection handle) {
+    /** Calls the handle, or the {@link Calls} that choose one. */
+    private static class Handler implements InvocationHandler {
+        private final Connection handle;
+        private final Calls calls;
+
+        Handler(Connection handle, Calls calls) {
             this.handle = handle;
+            this.calls = calls;
+        }
+
+        @Override
+        public String toString() {
+            return "pooled " + handle;
         }
 
         @Override
@@ -93,16 +134,10 @@ public final class ConnectionFacade {
                     case "hashCode":
                         return System.identityHashCode(proxy);
                     default:
-                        return "pooled " + handle;
+                        return toString();
                 }
             }
-            Object target = declaring == Connection.class || declaring == Wrapper.class
-                    || declaring == AutoCloseable.class ? handle : handle.unwrap(declaring);
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            return calls != null ? calls.call(method, args) : ConnectionFacade.invoke(handle, method, args);
         }
     }
 }

@@ -73,6 +73,8 @@ final class ManagedPool {
     private final Class<?> driverClass;
     /** Where the pool's connections are, and its move when that server stops being the primary; null unless PostgreSQL. */
     private final PrimaryWatch primary;
+    /** Read-only work on standbys (DB_READ_REPLICAS); null without them, for other drivers and for a standby's own pool. */
+    private volatile ReadRouting routing;
     /** Sizes the pool with DB_MAX_OPEN_CONNS=auto; null for a fixed size, or once auto turned out impossible. */
     private volatile ShareKeeper share;
     /** The size when no {@link #share} sizes the pool. */
@@ -127,6 +129,20 @@ final class ManagedPool {
         } else {
             facadeKnown = true;
         }
+        if (postgres && !settings.readReplicas().isEmpty() && !settings.replicaPool()) {
+            routeReads(driver, metrics, timer);
+        }
+    }
+
+    /** Standbys need the facade: without the driver's PGConnection (not pgjdbc) reads stay on the primary. */
+    private void routeReads(Driver driver, AgentMetrics agentMetrics, ScheduledExecutorService timer) {
+        ConnectionFacade pgjdbc = ConnectionFacade.forDriver(driverClass.getClassLoader());
+        if (pgjdbc == null) {
+            AgentLog.warn("pool " + name + ": " + Settings.READ_REPLICAS + " is ignored: the driver is not pgjdbc");
+            return;
+        }
+        routing = new ReadRouting(this, name, key, driver, settings, pgjdbc, agentMetrics, timer);
+        metrics.routesReads(routing);
     }
 
     /**
@@ -135,6 +151,55 @@ final class ManagedPool {
      * return path can take it out of the pool when it must not be reused.
      */
     Connection borrow() throws SQLException {
+        Connection connection = take();
+        try {
+            ConnectionFacade facade = facade();
+            ReadRouting reads = routing;
+            Connection held = facade == null ? connection : reads != null ? reads.wrap(connection)
+                    : facade.wrap(connection);
+            lend(connection, held);
+            return held;
+        } catch (Throwable t) { // the caller never gets the connection: give the slot back
+            connection.close();
+            throw t;
+        }
+    }
+
+    /**
+     * Another session of this pool for a connection the application holds already (read routing: a standby's
+     * session, or the primary's again after one). {@code waitMillis} below 0 waits as a borrow does (starting the
+     * pool if need be); else at most that long, and only in a started pool: null when none came.
+     */
+    Connection lendTo(Connection held, long waitMillis) throws SQLException {
+        Connection connection;
+        if (waitMillis < 0) {
+            connection = take();
+        } else {
+            HikariDataSource pool = dataSource;
+            if (pool == null || retired) {
+                return null;
+            }
+            try {
+                connection = HikariInternals.borrow(pool, waitMillis);
+            } catch (SQLTransientConnectionException busy) {
+                return null;
+            }
+        }
+        try {
+            lend(connection, held);
+            return connection;
+        } catch (Throwable t) {
+            connection.close();
+            throw t;
+        }
+    }
+
+    private void lend(Connection connection, Connection held) throws SQLException {
+        connection.unwrap(TrackedConnection.class).lentAs(connection, held, leaks == null ? null : leaks.watch());
+    }
+
+    /** HikariCP's handle, the pool started if need be. */
+    private Connection take() throws SQLException {
         HikariDataSource pool = dataSource;
         if (pool == null) {
             pool = start();
@@ -155,15 +220,7 @@ final class ManagedPool {
         if (unreachable != null) {
             unreachable = null;
         }
-        try {
-            ConnectionFacade facade = facade();
-            Connection held = facade == null ? connection : facade.wrap(connection);
-            connection.unwrap(TrackedConnection.class).lentAs(connection, held, leaks == null ? null : leaks.watch());
-            return held;
-        } catch (Throwable t) { // the caller never gets the connection: give the slot back
-            connection.close();
-            throw t;
-        }
+        return connection;
     }
 
     /** The facade for this pool's pgjdbc; null when it has none (not PostgreSQL, or no PGConnection). */
@@ -175,7 +232,8 @@ final class ManagedPool {
         return facade;
     }
 
-    private HikariDataSource start() throws SQLException {
+    /** Starts the pool if it has not (single flight); a standby's pool is started so, off the caller's path. */
+    HikariDataSource start() throws SQLException {
         if (retired) {
             throw RETIRED;
         }
@@ -371,6 +429,10 @@ final class ManagedPool {
         if (pool != null) {
             pool.close();
         }
+        ReadRouting reads = routing;
+        if (reads != null) {
+            reads.retire();
+        }
         metrics.withdraw();
     }
 
@@ -383,6 +445,10 @@ final class ManagedPool {
      * entry twice is harmless).
      */
     void closeIdleForExit(long deadline) throws InterruptedException {
+        ReadRouting reads = routing;
+        if (reads != null) {
+            reads.closeIdleForExit(deadline);
+        }
         drain();
         while ((connector.connecting() > 0 || connector.openSessions() > inUse())
                 && System.currentTimeMillis() < deadline) {
@@ -424,6 +490,10 @@ final class ManagedPool {
     HikariPoolMXBean counts() {
         HikariDataSource pool = dataSource;
         return pool == null ? null : pool.getHikariPoolMXBean();
+    }
+
+    boolean started() {
+        return dataSource != null;
     }
 
     /** Connections lent now: a pool lending any is not closed under its borrowers. */

@@ -9,7 +9,10 @@ import io.poolagent.hikari.CloseReasons;
 import io.poolagent.log.AgentLog;
 import io.poolagent.metrics.AgentMetrics;
 import io.poolagent.metrics.PoolStats;
+import io.poolagent.metrics.ReadStats;
+import io.poolagent.metrics.ReplicaStats;
 import io.poolagent.metrics.ShareStats;
+import io.poolagent.replica.ReplicaState;
 import io.poolagent.retry.ConnectRetrier;
 import io.poolagent.session.IdleSessions;
 import io.poolagent.session.ReturnPath;
@@ -39,6 +42,10 @@ final class PoolMetrics implements PoolStats {
     /** Not the pool's own lock: setting up the meters takes a while, and a borrower must not wait for it. */
     private final Object lock = new Object();
     private boolean withdrawn;
+    /** For a read replica's pool: the primary's pool and the standby's state; null for a primary's. */
+    private volatile String primaryPool;
+    private volatile ReplicaStats replica;
+    private volatile ReadStats reads;
 
     PoolMetrics(ManagedPool pool, Settings settings, AgentMetrics metrics, ServerCheck serverCheck,
                 BorrowWaits waits, IdleSessions idle, ConnectRetrier retrier, ReturnPath returnPath,
@@ -97,6 +104,21 @@ final class PoolMetrics implements PoolStats {
         }
     }
 
+    /** This is a read replica's pool: its standby as the lag watch sees it. Before {@link #publish}. */
+    void replicaOf(String primaryPool, ReplicaState state, long maxLagNanos) {
+        this.primaryPool = primaryPool;
+        this.replica = new ReplicaStats() {
+            @Override public double lagSeconds() { return state.lagSeconds(System.nanoTime()); }
+            @Override public boolean usable() { return state.usable(System.nanoTime(), maxLagNanos); }
+            @Override public String problem() { return state.problem(); }
+        };
+    }
+
+    /** This primary's pool routes read-only work to replicas. Before {@link #publish}. */
+    void routesReads(ReadStats routing) {
+        this.reads = routing;
+    }
+
     /** The pool's connections moved to another server. */
     void hostChanged() {
         metrics.hostChanged(this);
@@ -112,6 +134,10 @@ final class PoolMetrics implements PoolStats {
     @Override public long failovers() { return pool.primary() == null ? 0 : pool.primary().failovers(); }
     @Override public int maxIdle() { return settings.maxIdle(); }
     @Override public int minIdle() { return settings.minIdle(); }
+    @Override public String role() { return replica == null ? "primary" : "replica"; }
+    @Override public String primaryPool() { return primaryPool == null ? name() : primaryPool; }
+    @Override public ReplicaStats replica() { return replica; }
+    @Override public ReadStats reads() { return reads; }
 
     // HikariCP's counts, none before the pool started.
     @Override public int open() { return count(HikariPoolMXBean::getTotalConnections); }

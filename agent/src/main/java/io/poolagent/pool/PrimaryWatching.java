@@ -35,10 +35,13 @@ final class PrimaryWatching implements SQLExceptionOverride {
     /**
      * The watch of a pool that wants one primary: a URL of one host, or of several with
      * {@code targetServerType=primary}; null for a pool spread over several servers on purpose ({@code any},
-     * {@code preferSecondary}, load balancing), which has no one server to move from.
+     * {@code preferSecondary}, load balancing), which has no one server to move from, and for a read replica's.
      */
     static PrimaryWatch watchFor(PoolKey key, String name, Settings settings, IntSupplier evictAll,
                                  Runnable hostChanged, PrimaryWatch.Probe probe) {
+        if (settings.replicaPool()) {
+            return null; // a standby's pool: read-only on purpose
+        }
         String target = JdbcUrls.parameter(key.url(), "targetServerType");
         if (target == null) {
             target = key.properties().getProperty("targetServerType");

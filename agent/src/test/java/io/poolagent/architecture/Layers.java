@@ -19,7 +19,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The agent's layers as rules over its compiled classes (docs/architecture.md draws the same picture). One
  * {@code getConnection()} flows down: an advice in {@code intercept} calls the {@code bridge}, which calls
- * {@code pool}, which uses {@code session}, {@code share}, {@code metrics}, {@code retry} and the two rooms for
+ * {@code pool}, which uses {@code session}, {@code failover}, {@code replica}, {@code share}, {@code metrics}, {@code retry} and the two rooms for
  * other libraries' internals ({@code hikari}, {@code pgjdbc}); {@code config}, {@code log} and {@code runtime}
  * sit at the bottom. {@code install} wires it all at start-up; {@code cli} is the jar's command line.
  */
@@ -49,6 +49,7 @@ final class Layers {
                 .layer("intercept").definedBy(ROOT + ".intercept..")
                 .layer("pool").definedBy(ROOT + ".pool..")
                 .layer("failover").definedBy(ROOT + ".failover..")
+                .layer("replica").definedBy(ROOT + ".replica..")
                 .layer("share").definedBy(ROOT + ".share..")
                 .layer("metrics").definedBy(ROOT + ".metrics..")
                 .layer("session").definedBy(ROOT + ".session..")
@@ -64,8 +65,9 @@ final class Layers {
                         "runtime")
                 .whereLayer("cli").mayOnlyAccessLayers("session", "pgjdbc", "config", "log", "runtime")
                 .whereLayer("intercept").mayOnlyAccessLayers("bridge", "session", "hikari", "pgjdbc", "log", "runtime")
-                .whereLayer("pool").mayOnlyAccessLayers("bridge", "failover", "share", "metrics", "session", "retry", "hikari",
-                        "pgjdbc", "config", "log", "runtime")
+                .whereLayer("pool").mayOnlyAccessLayers("bridge", "failover", "replica", "share", "metrics", "session",
+                        "retry", "hikari", "pgjdbc", "config", "log", "runtime")
+                .whereLayer("replica").mayNotAccessAnyLayer()
                 .whereLayer("failover").mayOnlyAccessLayers("retry", "pgjdbc", "log")
                 .whereLayer("share").mayOnlyAccessLayers("metrics", "config", "log", "runtime")
                 .whereLayer("metrics").mayOnlyAccessLayers("hikari", "config", "log", "runtime")

@@ -1,0 +1,128 @@
+package io.poolagent.pool;
+
+import io.poolagent.bootstrap.bridge.Bridge;
+import io.poolagent.replica.LagWatch;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * The lag watch's own session to one server, outside every pool (a sample must not wait behind the application,
+ * nor take its connections): the primary's WAL insert position, or a standby's replay position. A standby must
+ * say it is one, of the same system as the primary ({@code pg_control_system()}): another cluster's positions
+ * say nothing about this one's. After a failure it connects again at most once a second.
+ */
+final class LsnProbe implements LagWatch.Probe {
+
+    private static final Executor DIRECT = Runnable::run;
+    private static final long RECONNECT_NANOS = 1_000_000_000L;
+
+    private final Driver driver;
+    private final String url;
+    private final Properties properties;
+    private final int timeoutMillis;
+    /** For a standby: the primary's system identifier, null until known; null supplier for the primary itself. */
+    private final Supplier<String> primarySystem;
+    private Connection session;
+    private volatile String system;
+    private long nextConnect = Long.MIN_VALUE;
+    private SQLException lastFailure;
+
+    LsnProbe(Driver driver, String url, Properties properties, int timeoutMillis, Supplier<String> primarySystem) {
+        this.driver = driver;
+        this.url = url;
+        this.properties = properties;
+        this.timeoutMillis = timeoutMillis;
+        this.primarySystem = primarySystem;
+    }
+
+    /** The server's system identifier, once a session to it was made; null before. */
+    String system() {
+        return system;
+    }
+
+    @Override
+    public long lsn() throws SQLException {
+        Connection connection = session();
+        try (Statement statement = connection.createStatement();
+             ResultSet answer = statement.executeQuery(primarySystem == null
+                     ? "SELECT pg_catalog.pg_current_wal_insert_lsn()::text, NOT pg_catalog.pg_is_in_recovery()"
+                     : "SELECT pg_catalog.pg_last_wal_replay_lsn()::text, pg_catalog.pg_is_in_recovery()")) {
+            answer.next();
+            String position = answer.getString(1);
+            if (!answer.getBoolean(2) || position == null) {
+                throw new SQLException(primarySystem == null ? "the primary's URL leads to a standby"
+                        : "it is not a standby (not in recovery)");
+            }
+            return LagWatch.parseLsn(position);
+        } catch (SQLException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Connection session() throws SQLException {
+        if (session != null) {
+            return session;
+        }
+        long now = System.nanoTime();
+        if (now < nextConnect && lastFailure != null) {
+            throw lastFailure;
+        }
+        nextConnect = now + RECONNECT_NANOS;
+        Bridge.enterPassThrough(); // the agent's own session: not one to pool
+        try {
+            Connection connection = driver.connect(url, properties);
+            if (connection == null) {
+                throw new SQLException("the driver does not take the URL");
+            }
+            connection.setNetworkTimeout(DIRECT, timeoutMillis);
+            checkSystem(connection);
+            session = connection;
+            lastFailure = null;
+            return connection;
+        } catch (SQLException e) {
+            lastFailure = e;
+            throw e;
+        } finally {
+            Bridge.exitPassThrough();
+        }
+    }
+
+    private void checkSystem(Connection connection) throws SQLException {
+        String found;
+        try (Statement statement = connection.createStatement();
+             ResultSet answer = statement.executeQuery(
+                     "SELECT system_identifier::text FROM pg_catalog.pg_control_system()")) {
+            answer.next();
+            found = answer.getString(1);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        if (primarySystem != null && !found.equals(primarySystem.get())) {
+            connection.close();
+            throw new SQLException(primarySystem.get() == null ? "the primary's system is not known yet"
+                    : "it is not a standby of the pool's primary (another system identifier)");
+        }
+        system = found;
+    }
+
+    void close() {
+        Connection connection = session;
+        session = null;
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException | RuntimeException ignored) {
+                // gone already
+            }
+        }
+    }
+}

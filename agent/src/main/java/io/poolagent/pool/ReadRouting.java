@@ -1,0 +1,295 @@
+package io.poolagent.pool;
+
+import io.poolagent.config.JdbcUrls;
+import io.poolagent.config.Settings;
+import io.poolagent.log.AgentLog;
+import io.poolagent.metrics.AgentMetrics;
+import io.poolagent.metrics.ReadStats;
+import io.poolagent.pgjdbc.ConnectionFacade;
+import io.poolagent.replica.LagWatch;
+import io.poolagent.replica.ReplicaChoice;
+import io.poolagent.replica.ReplicaChoice.Reason;
+import io.poolagent.replica.ReplicaState;
+import io.poolagent.replica.WriteFence;
+import io.poolagent.retry.SqlStates;
+import io.poolagent.runtime.AgentThreads;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A primary pool's read replicas (DB_READ_REPLICAS): one pool per standby, with the primary's database, user and
+ * password, sized by DB_READ_REPLICA_MAX_OPEN_CONNS; the {@link LagWatch} that samples them on an agent thread of
+ * its own; and the lease of a standby's session to a {@link RoutedConnection} that turns read-only. Reads are
+ * counted by where they went and why, for the metrics.
+ */
+final class ReadRouting implements ReadStats {
+
+    /** pgjdbc's parameters that choose among several hosts: a standby's pool has one host and wants a standby. */
+    private static final String[] HOST_CHOICE = {"targetServerType", "loadBalanceHosts", "hostRecheckSeconds"};
+    /** A standby's pool with room left may open a session for a read within this; a full one is not waited for. */
+    private static final long OPEN_WAIT_MILLIS = 250;
+    private static final long FULL_WAIT_MILLIS = 0;
+
+    private final ManagedPool primary;
+    private final ConnectionFacade facade;
+    private final List<ManagedPool> pools = new ArrayList<>();
+    private final List<ReplicaState> states = new ArrayList<>();
+    private final List<LsnProbe> probes = new ArrayList<>();
+    private final LsnProbe primaryProbe;
+    private final WriteFence fence = new WriteFence();
+    private final long maxLagNanos;
+    private final ScheduledExecutorService watchThread;
+    private final ScheduledExecutorService background;
+    private final LongAdder[] reads = new LongAdder[Reason.values().length];
+    private final LongAdder rerouted = new LongAdder();
+    private final AtomicInteger turn = new AtomicInteger();
+    private final AtomicBoolean[] starting;
+
+    ReadRouting(ManagedPool primary, String name, PoolKey key, Driver driver, Settings settings, ConnectionFacade facade,
+                AgentMetrics metrics, ScheduledExecutorService background) {
+        this.primary = primary;
+        this.facade = facade;
+        this.background = background;
+        this.maxLagNanos = settings.replicaMaxLag().toNanos();
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = new LongAdder();
+        }
+        int timeout = (int) Math.max(1000, settings.replicaMaxLag().toMillis());
+        Properties properties = probeProperties(key);
+        primaryProbe = new LsnProbe(driver, key.url(), properties, timeout, null);
+        Settings replicaSettings = settings.forReplicas();
+        for (String hostPort : settings.readReplicas()) {
+            String url = replicaUrl(key.url(), hostPort);
+            Properties replicaProperties = key.properties();
+            for (String parameter : HOST_CHOICE) {
+                replicaProperties.remove(parameter);
+            }
+            PoolKey replicaKey = PoolKey.of(url, replicaProperties, key.scope());
+            ReplicaState state = new ReplicaState(hostPort);
+            ManagedPool pool = new ManagedPool(replicaKey, name + " replica " + hostPort, driver, replicaSettings,
+                    metrics, background, started -> { });
+            pool.metrics().replicaOf(name, state, maxLagNanos);
+            background.schedule(pool.metrics()::publish, PoolRegistry.METRICS_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            pools.add(pool);
+            states.add(state);
+            probes.add(new LsnProbe(driver, url, properties, timeout, primaryProbe::system));
+        }
+        starting = new AtomicBoolean[pools.size()];
+        for (int i = 0; i < starting.length; i++) {
+            starting[i] = new AtomicBoolean();
+        }
+        LagWatch watch = new LagWatch(primaryProbe, states, new ArrayList<>(probes), System::nanoTime);
+        watchThread = Executors.newSingleThreadScheduledExecutor(AgentThreads.factory("pool-agent-replica-watch"));
+        long every = roundMillis(settings);
+        watchThread.scheduleWithFixedDelay(() -> round(watch), 0, every, TimeUnit.MILLISECONDS);
+        AgentLog.info("pool " + name + ": read-only connections may run on " + settings.readReplicas().size()
+                + " replica(s) " + String.join(", ", settings.readReplicas()) + " within "
+                + settings.replicaMaxLag().toMillis() + " ms of the primary (lag sampled every " + every + " ms)");
+    }
+
+    /**
+     * A round every 20 ms (less with a bound under a second): a standby in step is seen so within a round or two,
+     * so that a thread's reads come back to standbys soon after its write. Each round is one trivial query per
+     * server.
+     */
+    private static long roundMillis(Settings settings) {
+        return Math.max(10, Math.min(20, settings.replicaMaxLag().toMillis() / 50));
+    }
+
+    private static String replicaUrl(String primaryUrl, String hostPort) {
+        String url = JdbcUrls.withServer(primaryUrl, hostPort);
+        for (String parameter : HOST_CHOICE) {
+            url = JdbcUrls.withoutParameter(url, parameter);
+        }
+        return url;
+    }
+
+    /** The pool's credentials and the URL's own settings, less the choice of hosts, named in pg_stat_activity. */
+    private static Properties probeProperties(PoolKey key) {
+        Properties properties = key.properties();
+        for (String parameter : HOST_CHOICE) {
+            properties.remove(parameter);
+        }
+        properties.setProperty("ApplicationName", "pool-agent lag watch");
+        properties.setProperty("connectTimeout", "2");
+        return properties;
+    }
+
+    private void round(LagWatch watch) {
+        try {
+            watch.sample();
+            for (int i = 0; i < pools.size(); i++) {
+                if (states.get(i).up()) {
+                    startInBackground(i);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            AgentLog.debug("replica lag watch round failed: " + e);
+        }
+    }
+
+    /** A standby's pool starts off the caller's path, once the watch hears from it: its first connect retries. */
+    private void startInBackground(int index) {
+        ManagedPool pool = pools.get(index);
+        if (pool.started() || pool.retired() || !starting[index].compareAndSet(false, true)) {
+            return;
+        }
+        // A thread of its own: the first connect's retries may take half a minute, which the timer must not wait.
+        AgentThreads.daemon(() -> {
+            try {
+                pool.start();
+            } catch (SQLException | RuntimeException e) {
+                AgentLog.warn("pool " + pool.name() + ": cannot reach the replica, reads stay off it: "
+                        + AgentLog.collapseWhitespace(String.valueOf(e.getMessage())));
+            } finally {
+                starting[index].set(false);
+            }
+        }, "pool-agent-replica-start").start();
+    }
+
+    /** The application's connection for a borrow of the primary: a facade whose calls are routed. */
+    Connection wrap(Connection primaryHandle) {
+        RoutedConnection routed = new RoutedConnection(primary, this, primaryHandle);
+        Connection held = facade.wrap(routed, "pooled " + primaryHandle);
+        routed.heldAs(held);
+        return held;
+    }
+
+    WriteFence fence() {
+        return fence;
+    }
+
+    /** A standby's session and its index. */
+    static final class Lease {
+        final int index;
+        final Connection connection;
+
+        Lease(int index, Connection connection) {
+            this.index = index;
+            this.connection = connection;
+        }
+    }
+
+    /**
+     * A standby's session for {@code held}'s read-only work, or null when no standby may take it now; either way
+     * counted with its reason.
+     */
+    Lease lease(Connection held) {
+        boolean[] skip = new boolean[pools.size()];
+        Reason[] why = {Reason.NO_REPLICA};
+        WriteFence.Mark mark = fence.mark();
+        long now = System.nanoTime();
+        for (int attempt = 0; attempt < pools.size(); attempt++) {
+            int index = ReplicaChoice.choose(states, skip, now, maxLagNanos, mark, this::inUse,
+                    turn.getAndIncrement(), why);
+            if (index < 0) {
+                break;
+            }
+            skip[index] = true;
+            why[0] = Reason.REPLICAS_BUSY;
+            ManagedPool pool = pools.get(index);
+            try {
+                Connection session = pool.lendTo(held, pool.inUse() < pool.maxOpen() ? OPEN_WAIT_MILLIS
+                        : FULL_WAIT_MILLIS);
+                if (session != null) {
+                    count(Reason.ROUTED);
+                    return new Lease(index, session);
+                }
+                startInBackground(index);
+            } catch (SQLException e) {
+                if (SqlStates.isServerLost(e)) {
+                    lost(index);
+                }
+            }
+        }
+        count(why[0]);
+        return null;
+    }
+
+    private int inUse(ReplicaState state) {
+        return pools.get(states.indexOf(state)).inUse();
+    }
+
+    private void count(Reason reason) {
+        reads[reason.ordinal()].increment();
+    }
+
+    /** A read-only connection whose primary session had run something stays there. */
+    void stayed() {
+        count(Reason.SESSION_USED);
+    }
+
+    /** A session of standby {@code index} failed as a lost server does: no reads there until the watch hears it. */
+    void lost(int index) {
+        if (index >= 0) {
+            states.get(index).failed(System.nanoTime());
+        }
+    }
+
+    /** A read that lost its standby before it ran anything ran again elsewhere. */
+    void ranAgain() {
+        rerouted.increment();
+    }
+
+    @Override
+    public long reads(String reason) {
+        for (Reason each : Reason.values()) {
+            if (each.label.equals(reason)) {
+                return reads[each.ordinal()].sum();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public List<String> reasons() {
+        List<String> labels = new ArrayList<>();
+        for (Reason each : Reason.values()) {
+            labels.add(each.label);
+        }
+        return labels;
+    }
+
+    @Override
+    public long rerouted() {
+        return rerouted.sum();
+    }
+
+    List<ManagedPool> pools() {
+        return pools;
+    }
+
+    /** With the primary's pool: the watch stops, the standbys' pools close. */
+    void retire() {
+        watchThread.shutdownNow();
+        try {
+            watchThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        primaryProbe.close();
+        for (LsnProbe probe : probes) {
+            probe.close();
+        }
+        for (ManagedPool pool : pools) {
+            pool.retire();
+        }
+    }
+
+    void closeIdleForExit(long deadline) throws InterruptedException {
+        for (ManagedPool pool : pools) {
+            pool.closeIdleForExit(deadline);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package io.poolagent.pool;
+
+import io.poolagent.pgjdbc.ConnectionFacade;
+import io.poolagent.replica.WriteFence;
+import io.poolagent.retry.SqlStates;
+
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
+import java.util.concurrent.Executor;
+
+/**
+ * What the application's connection does in a pool with read replicas (DB_READ_REPLICAS): the calls of its facade
+ * come here and go to the session that should run them. The signal is the application's own: while the connection
+ * is read-only ({@code setReadOnly(true)} before anything ran on the primary's session) its work runs on a standby's
+ * session; {@code setReadOnly(false)} gives that back, and the primary's is borrowed again when something needs it.
+ *
+ * <p>One connection to the application: the JDBC settings it made through this connection (auto-commit, isolation,
+ * holdability, network timeout, read-only) are made again on each session it moves to, and HikariCP restores them
+ * on each session that goes back, which the return path then resets as any other. A connection that ran anything on
+ * the primary before it turned read-only stays there: what that left in the session (a {@code SET}, a temporary
+ * table, a function's doing) is not on the standby, and nothing here reads SQL to find out.
+ *
+ * <p>Never stale for one's own write: a primary session that ran anything registers with its thread's
+ * {@link WriteFence} mark until it goes back; {@link ReadRouting} sends the thread's reads to a standby only once it
+ * has replayed past that. A standby lost under a read that had run nothing yet is left for another server
+ * ({@link ReplayableStatement}); a commit or rollback that finds its standby gone has nothing to lose, since a standby
+ * writes nothing.
+ */
+final class RoutedConnection implements ConnectionFacade.Calls {
+
+    private final ManagedPool primaryPool;
+    private final ReadRouting routing;
+    /** What the application holds: the facade whose calls come here. */
+    private Connection facade;
+    /** The primary's session, or null while none is held (read-only work on a standby, or nothing needs it yet). */
+    private volatile Connection primary;
+    /** True until something that may leave state in {@link #primary} went to it. */
+    private boolean primaryPristine = true;
+    /** The mark of the thread that first used {@link #primary}; null while it is pristine. */
+    private WriteFence.Mark writer;
+    private volatile Connection replica;
+    private int replicaIndex = -1;
+    /** Calls on {@link #replica} that moved its session on: after one, a lost standby fails the read, as a lost primary would. */
+    private int replicaMoved;
+    private boolean readOnly;
+    private Boolean autoCommit;
+    private Integer isolation;
+    private Integer holdability;
+    private Integer networkTimeout;
+    private Executor networkExecutor;
+    private volatile boolean closed;
+    /** Set once close gave the sessions back. */
+    private boolean released;
+
+    RoutedConnection(ManagedPool primaryPool, ReadRouting routing, Connection primary) {
+        this.primaryPool = primaryPool;
+        this.routing = routing;
+        this.primary = primary;
+    }
+
+    void heldAs(Connection facade) {
+        this.facade = facade;
+    }
+
+    @Override
+    public Object call(Method method, Object[] args) throws Throwable {
+        if (!isJdbc(method)) {
+            return onCurrent(method, args, true); // the driver's own interface: its session is out of sight
+        }
+        switch (method.getName()) {
+            case "setReadOnly":
+                setReadOnly((Boolean) args[0]);
+                return null;
+            case "isReadOnly":
+                return isReadOnly();
+            case "close":
+                close();
+                return null;
+            case "isClosed":
+                return closed;
+            case "abort":
+                abort((Executor) args[0]);
+                return null;
+            case "setAutoCommit":
+                autoCommit = (Boolean) args[0];
+                return onCurrent(method, args, false);
+            case "setTransactionIsolation":
+                isolation = (Integer) args[0];
+                return onCurrent(method, args, false);
+            case "setHoldability":
+                holdability = (Integer) args[0];
+                return onCurrent(method, args, false);
+            case "setNetworkTimeout":
+                networkExecutor = (Executor) args[0];
+                networkTimeout = (Integer) args[1];
+                return onCurrent(method, args, false);
+            default:
+                return onCurrent(method, args, !leavesNothing(method.getName()));
+        }
+    }
+
+    private static boolean isJdbc(Method method) {
+        Class<?> declaring = method.getDeclaringClass();
+        return declaring == Connection.class || declaring == java.sql.Wrapper.class
+                || declaring == AutoCloseable.class;
+    }
+
+    /** Calls that leave nothing in a session: they do not make a primary session one that may have written. */
+    private static boolean leavesNothing(String name) {
+        switch (name) {
+            case "getAutoCommit":
+            case "getTransactionIsolation":
+            case "getHoldability":
+            case "getNetworkTimeout":
+            case "getWarnings":
+            case "clearWarnings":
+            case "isValid":
+            case "nativeSQL":
+            case "getClientInfo":
+            case "getTypeMap":
+            case "getCatalog":
+            case "getSchema":
+            case "isWrapperFor":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private Object onCurrent(Method method, Object[] args, boolean leavesState) throws Throwable {
+        Connection target;
+        synchronized (this) {
+            target = current();
+            if (target == replica) {
+                if (leavesState && !isStatementFactory(method)) {
+                    replicaMoved++;
+                }
+            } else if (leavesState) {
+                touchPrimary();
+            }
+        }
+        if (target != replica) {
+            return ConnectionFacade.invoke(target, method, args);
+        }
+        try {
+            Object result = ConnectionFacade.invoke(target, method, args);
+            return result instanceof Statement && isStatementFactory(method)
+                    ? ReplayableStatement.wrap(this, target, method, args, (Statement) result) : result;
+        } catch (SQLException e) {
+            if (endsTransaction(method) && SqlStates.isServerLost(e) && lostReplica(target, e)) {
+                return null; // a standby's transaction wrote nothing: there is nothing to commit or roll back
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isStatementFactory(Method method) {
+        String name = method.getName();
+        return name.equals("createStatement") || name.equals("prepareStatement");
+    }
+
+    private static boolean endsTransaction(Method method) {
+        String name = method.getName();
+        return name.equals("commit") || name.equals("rollback") && method.getParameterCount() == 0
+                || name.equals("setAutoCommit");
+    }
+
+    /** The session calls go to now: the standby's, else the primary's, borrowed again if none is held. */
+    private Connection current() throws SQLException {
+        if (closed) {
+            throw new SQLNonTransientConnectionException("Connection is closed", "08003");
+        }
+        Connection onReplica = replica;
+        if (onReplica != null) {
+            return onReplica;
+        }
+        if (primary == null) {
+            if (readOnly && route()) { // the standby it was on was lost: another, or the primary
+                return replica;
+            }
+            Connection again = primaryPool.lendTo(facade, -1);
+            primaryPristine = true;
+            applySettings(again);
+            if (readOnly) {
+                again.setReadOnly(true);
+            }
+            primary = again;
+        }
+        return primary;
+    }
+
+    private void touchPrimary() {
+        if (primaryPristine) {
+            primaryPristine = false;
+            writer = routing.fence().mark();
+            writer.opened();
+        }
+    }
+
+    private synchronized void setReadOnly(boolean on) throws SQLException {
+        if (closed) {
+            throw new SQLNonTransientConnectionException("Connection is closed", "08003");
+        }
+        Connection onReplica = replica;
+        if (on) {
+            if (onReplica != null) {
+                onReplica.setReadOnly(true);
+            } else if ((primary == null || primaryPristine) && route()) {
+                // on the standby now; the primary's session went back untouched
+            } else {
+                if (primary != null && !primaryPristine) {
+                    routing.stayed();
+                }
+                current().setReadOnly(true);
+            }
+            readOnly = true;
+            return;
+        }
+        if (onReplica != null) {
+            onReplica.setReadOnly(false); // in a transaction pgjdbc refuses, as it would on one connection
+            readOnly = false;
+            releaseReplica();
+            return;
+        }
+        Connection onPrimary = primary;
+        if (onPrimary != null) {
+            onPrimary.setReadOnly(false);
+        }
+        readOnly = false;
+    }
+
+    private synchronized boolean isReadOnly() throws SQLException {
+        Connection held = replica != null ? replica : primary;
+        return held != null ? held.isReadOnly() : readOnly;
+    }
+
+    /**
+     * Moves read-only work to a standby's session: true when one is current now and the primary's, if held, went
+     * back. False leaves everything as it was (no standby may take it, and {@link ReadRouting} counted why).
+     */
+    private boolean route() throws SQLException {
+        ReadRouting.Lease lease = routing.lease(facade);
+        if (lease == null) {
+            return false;
+        }
+        try {
+            applySettings(lease.connection);
+            lease.connection.setReadOnly(true);
+        } catch (SQLException | RuntimeException e) {
+            lease.connection.close();
+            return false;
+        }
+        replica = lease.connection;
+        replicaIndex = lease.index;
+        replicaMoved = 0;
+        releasePrimary();
+        return true;
+    }
+
+    /** What the application set through this connection, set again on a session it moves to. */
+    private void applySettings(Connection session) throws SQLException {
+        if (autoCommit != null && !autoCommit) {
+            session.setAutoCommit(false);
+        }
+        if (isolation != null) {
+            session.setTransactionIsolation(isolation);
+        }
+        if (holdability != null) {
+            session.setHoldability(holdability);
+        }
+        if (networkTimeout != null) {
+            session.setNetworkTimeout(networkExecutor, networkTimeout);
+        }
+    }
+
+    /**
+     * A statement on the standby failed as a lost server does ({@link SqlStates#isServerLost}). When nothing had
+     * moved that session on, the standby is dropped and the connection to run the statement again on is returned:
+     * another standby's, or the primary's. Null when it may not run again.
+     */
+    synchronized Connection afterLostReplica(Connection failed, SQLException e) throws SQLException {
+        if (closed || failed != replica || replicaMoved > 0 || !SqlStates.isServerLost(e)) {
+            return null;
+        }
+        dropReplica();
+        routing.ranAgain();
+        Connection next = current();
+        if (next == primary) {
+            touchPrimary();
+        }
+        return next;
+    }
+
+    /** A statement completed on {@code session}: the standby's session has moved on. */
+    synchronized void completed(Connection session) {
+        if (session == replica) {
+            replicaMoved++;
+        }
+    }
+
+    /** True when the lost session was the standby's, now dropped: the read-only transaction simply ended. */
+    private synchronized boolean lostReplica(Connection failed, SQLException e) {
+        if (failed != replica) {
+            return false;
+        }
+        dropReplica();
+        return true;
+    }
+
+    private void dropReplica() {
+        routing.lost(replicaIndex);
+        try {
+            releaseReplica();
+        } catch (SQLException | RuntimeException ignored) {
+            // HikariCP evicts a session that broke; closing its handle cannot fail the caller
+        }
+    }
+
+    private void releaseReplica() throws SQLException {
+        Connection held = replica;
+        replica = null;
+        replicaIndex = -1;
+        if (held != null) {
+            held.close();
+        }
+    }
+
+    private void releasePrimary() throws SQLException {
+        Connection held = primary;
+        primary = null;
+        try {
+            if (held != null) {
+                held.close();
+            }
+        } finally {
+            WriteFence.Mark mark = writer;
+            writer = null;
+            if (mark != null) {
+                mark.closed(System.nanoTime()); // after the close: its commits were acknowledged before it
+            }
+        }
+    }
+
+    private synchronized void close() throws SQLException {
+        closed = true;
+        if (released) {
+            return;
+        }
+        released = true;
+        try {
+            releaseReplica();
+        } finally {
+            releasePrimary();
+        }
+    }
+
+    /**
+     * Cuts the sessions first, without the lock: abort must not wait behind a call that is stuck, which the cut
+     * ends. Then gives the handles back as close does, since after abort the application need not call close.
+     */
+    private void abort(Executor executor) throws SQLException {
+        closed = true;
+        Connection onReplica = replica;
+        Connection onPrimary = primary;
+        try {
+            if (onReplica != null) {
+                onReplica.abort(executor);
+            }
+            if (onPrimary != null) {
+                onPrimary.abort(executor);
+            }
+        } finally {
+            close();
+        }
+    }
+}

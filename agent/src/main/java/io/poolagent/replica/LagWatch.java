@@ -1,0 +1,97 @@
+package io.poolagent.replica;
+
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Samples the primary's WAL insert position and then each standby's replay position, one round at a time (the
+ * pool layer schedules the rounds on an agent thread). A standby is caught up to the newest primary sample whose
+ * position it has replayed: a commit acknowledged before that sample was taken is in it
+ * ({@code pg_current_wal_insert_lsn()} is past every record inserted, so also past a commit made with
+ * {@code synchronous_commit=off}). A round whose primary does not answer moves nobody forward, so every standby
+ * then ages towards the bound: unknown is stale.
+ */
+public final class LagWatch {
+
+    /** One server's WAL position, as pg_lsn's 64 bits; throws when it cannot be had. */
+    public interface Probe {
+        long lsn() throws Exception;
+    }
+
+    /** Primary samples kept: enough for a standby a few rounds behind to be placed exactly. */
+    private static final int HISTORY = 64;
+
+    private final Probe primary;
+    private final List<ReplicaState> replicas;
+    private final List<Probe> probes;
+    private final LongSupplier clock;
+    private final long[] sampledAt = new long[HISTORY];
+    private final long[] positions = new long[HISTORY];
+    private int samples;
+    private volatile String primaryProblem = "not sampled yet";
+
+    /** {@code probes.get(i)} asks {@code replicas.get(i)}; the clock is {@code System::nanoTime} outside tests. */
+    public LagWatch(Probe primary, List<ReplicaState> replicas, List<Probe> probes, LongSupplier clock) {
+        if (replicas.size() != probes.size()) {
+            throw new IllegalArgumentException("one probe per replica");
+        }
+        this.primary = primary;
+        this.replicas = replicas;
+        this.probes = probes;
+        this.clock = clock;
+    }
+
+    /** One round; never throws. Called by one thread at a time. */
+    public void sample() {
+        long before = clock.getAsLong();
+        try {
+            record(before, primary.lsn());
+            primaryProblem = "";
+        } catch (Exception e) {
+            primaryProblem = "the primary did not say its WAL position: " + e.getMessage();
+        }
+        for (int i = 0; i < replicas.size(); i++) {
+            ReplicaState replica = replicas.get(i);
+            long asked = clock.getAsLong();
+            try {
+                replica.answered(asked, caughtUpTo(probes.get(i).lsn()));
+            } catch (Exception e) {
+                replica.down(String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
+    /** Why the last round could not read the primary, or "". */
+    public String primaryProblem() {
+        return primaryProblem;
+    }
+
+    private void record(long at, long position) {
+        int slot = samples % HISTORY;
+        sampledAt[slot] = at;
+        positions[slot] = position;
+        samples++;
+    }
+
+    /** When the newest primary sample at or below {@code replayed} was taken; MIN_VALUE if none is. */
+    private long caughtUpTo(long replayed) {
+        int kept = Math.min(samples, HISTORY);
+        for (int back = 1; back <= kept; back++) {
+            int slot = (samples - back) % HISTORY;
+            if (Long.compareUnsigned(positions[slot], replayed) <= 0) {
+                return sampledAt[slot];
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /** pg_lsn's text, {@code 16/B374D848}, as its 64 bits. */
+    public static long parseLsn(String text) {
+        int slash = text.indexOf('/');
+        if (slash <= 0 || slash == text.length() - 1) {
+            throw new IllegalArgumentException("not a WAL position: " + text);
+        }
+        return Long.parseUnsignedLong(text.substring(0, slash), 16) << 32
+                | Long.parseUnsignedLong(text.substring(slash + 1), 16);
+    }
+}

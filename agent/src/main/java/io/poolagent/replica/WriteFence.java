@@ -1,0 +1,50 @@
+package io.poolagent.replica;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a thread may have written on the primary, so that its reads never go to a standby that has not replayed
+ * it. Nothing reads the SQL: any session of the primary that ran anything may have written. While such a session
+ * is open on a thread, its reads stay on the primary; once it went back, they may go to a standby that caught up
+ * with a moment after that ({@link ReplicaState#hasReplayed}).
+ */
+public final class WriteFence {
+
+    private final ThreadLocal<Mark> marks = ThreadLocal.withInitial(Mark::new);
+
+    /** The calling thread's mark. */
+    public Mark mark() {
+        return marks.get();
+    }
+
+    /**
+     * One thread's writes. A session registers with the mark of the thread that first used it and unregisters from
+     * that same mark, wherever it is closed.
+     */
+    public static final class Mark {
+        private final AtomicInteger open = new AtomicInteger();
+        /** nanoTime after the last used primary session of this thread went back; MIN_VALUE for none. */
+        private volatile long lastWrite = Long.MIN_VALUE;
+
+        /** A primary session of this thread ran something: what it wrote is not on any standby yet. */
+        public void opened() {
+            open.incrementAndGet();
+        }
+
+        /** That session went back (its commits, if any, are acknowledged by now). */
+        public void closed(long now) {
+            lastWrite = now; // before the count drops, so that a reader who sees 0 sees the time too
+            open.decrementAndGet();
+        }
+
+        /** True when {@code replica} has everything this thread wrote. */
+        public boolean seenBy(ReplicaState replica) {
+            return open.get() == 0 && replica.hasReplayed(lastWrite);
+        }
+
+        /** True when some primary session of this thread is open and used. */
+        public boolean writing() {
+            return open.get() > 0;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.poolagent.replica;
+
+import io.poolagent.replica.ReplicaChoice.Reason;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ReplicaChoiceTest {
+
+    private static final long BOUND = 1_000;
+    private static final long NOW = 100_000;
+
+    private final ReplicaState a = new ReplicaState("a:5432");
+    private final ReplicaState b = new ReplicaState("b:5432");
+    private final List<ReplicaState> both = List.of(a, b);
+    private final Map<ReplicaState, Integer> load = new HashMap<>();
+    private final WriteFence fence = new WriteFence();
+    private final Reason[] why = new Reason[1];
+
+    private int choose(boolean... skip) {
+        boolean[] skipped = skip.length == 0 ? new boolean[2] : skip;
+        return ReplicaChoice.choose(both, skipped, NOW, BOUND, fence.mark(), r -> load.getOrDefault(r, 0), 0, why);
+    }
+
+    private static void inStep(ReplicaState replica, long caughtUpTo) {
+        replica.answered(NOW, caughtUpTo);
+    }
+
+    @Test
+    void theLeastLoadedStandbyInStepGetsTheRead() {
+        inStep(a, NOW - 10);
+        inStep(b, NOW - 10);
+        load.put(a, 3);
+        load.put(b, 1);
+        assertEquals(1, choose());
+        assertEquals(Reason.ROUTED, why[0]);
+    }
+
+    @Test
+    void equallyLoadedStandbysTakeTurns() {
+        inStep(a, NOW - 10);
+        inStep(b, NOW - 10);
+        Reason[] reason = new Reason[1];
+        assertEquals(0, ReplicaChoice.choose(both, new boolean[2], NOW, BOUND, fence.mark(), r -> 0, 0, reason));
+        assertEquals(1, ReplicaChoice.choose(both, new boolean[2], NOW, BOUND, fence.mark(), r -> 0, 1, reason));
+    }
+
+    @Test
+    void aStandbyBehindTheBoundGetsNoReads() {
+        inStep(a, NOW - BOUND - 1);
+        inStep(b, NOW - 10);
+        assertEquals(1, choose());
+        inStep(b, Long.MIN_VALUE);
+        b.answered(NOW, Long.MIN_VALUE);
+        ReplicaState lagging = new ReplicaState("c:5432");
+        lagging.answered(NOW, NOW - 2 * BOUND);
+        assertEquals(-1, ReplicaChoice.choose(List.of(lagging), new boolean[1], NOW, BOUND, fence.mark(), r -> 0, 0,
+                why));
+        assertEquals(Reason.LAGGING, why[0]);
+    }
+
+    @Test
+    void withNoStandbyAnsweringTheReadStaysOnThePrimary() {
+        assertEquals(-1, choose());
+        assertEquals(Reason.NO_REPLICA, why[0]);
+        a.answered(NOW, NOW - 10);
+        a.down("refused");
+        assertEquals(-1, choose());
+        assertEquals(Reason.NO_REPLICA, why[0]);
+    }
+
+    @Test
+    void aThreadsOwnWriteKeepsItsReadsOffStandbysThatHaveNotReplayedIt() {
+        inStep(a, NOW - 10);
+        inStep(b, NOW - 10);
+        WriteFence.Mark mark = fence.mark();
+        mark.opened();
+        assertEquals(-1, choose());
+        assertEquals(Reason.OWN_WRITE, why[0], "while its used primary session is open");
+        mark.closed(NOW - 5);
+        assertEquals(-1, choose());
+        assertEquals(Reason.OWN_WRITE, why[0], "written after both caught up");
+        inStep(b, NOW - 1);
+        assertEquals(1, choose());
+    }
+
+    @Test
+    void anotherThreadsWriteDoesNotHoldThisOnesReads() throws InterruptedException {
+        inStep(a, NOW - 10);
+        Thread writer = new Thread(() -> fence.mark().opened());
+        writer.start();
+        writer.join();
+        assertEquals(0, choose());
+    }
+
+    @Test
+    void standbysWithoutAFreeConnectionAreSaidBusy() {
+        inStep(a, NOW - 10);
+        inStep(b, NOW - 10);
+        assertEquals(-1, choose(true, true));
+        assertEquals(Reason.REPLICAS_BUSY, why[0]);
+        assertEquals(1, choose(true, false));
+    }
+}
