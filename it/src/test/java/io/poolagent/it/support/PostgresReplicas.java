@@ -2,7 +2,9 @@ package io.poolagent.it.support;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +21,8 @@ public final class PostgresReplicas implements AutoCloseable {
 
     private final PostgresServer primary;
     private final List<PostgresServer> standbys;
+    /** Standbys stopped through this fixture and not started since, for {@link #restore()}. */
+    private final Set<Integer> stopped = new HashSet<>();
 
     private PostgresReplicas(PostgresServer primary, List<PostgresServer> standbys) {
         this.primary = primary;
@@ -74,19 +78,37 @@ public final class PostgresReplicas implements AutoCloseable {
     }
 
     /** {@code pg_ctl stop -m fast}: standby {@code i}'s sessions are ended cleanly, then it stops. */
-    public void stopStandby(int i) {
+    public synchronized void stopStandby(int i) {
         standby(i).stop();
+        stopped.add(i);
     }
 
     /** {@code pg_ctl stop -m immediate}: standby {@code i} and every session on it end at once, as in a crash. */
-    public void stopStandbyImmediately(int i) {
+    public synchronized void stopStandbyImmediately(int i) {
         standby(i).stopImmediately();
+        stopped.add(i);
     }
 
     /** Starts a stopped standby {@code i} again on its port; returns once it streams from the primary again. */
-    public void startStandby(int i) {
+    public synchronized void startStandby(int i) {
         standby(i).start();
+        stopped.remove(i);
         PostgresPair.awaitStreaming(primary, name(i));
+    }
+
+    /**
+     * Every standby running, replaying and caught up again, whatever a test did to it: for tests that share
+     * one fixture, after each test (also one that failed half-way).
+     */
+    public synchronized void restore() {
+        for (int i = 0; i < standbys.size(); i++) {
+            if (stopped.contains(i)) {
+                startStandby(i);
+            } else if ("paused".equals(standby(i).query("SELECT pg_get_wal_replay_pause_state()"))) {
+                resumeReplay(i);
+            }
+            awaitCaughtUp(i);
+        }
     }
 
     /**

@@ -51,6 +51,27 @@ class PostgresReplicasTest {
         }
     }
 
+    /**
+     * The read-replica tests count the reads each standby served in its own table statistics, which a hot
+     * standby keeps for itself (they are not replicated): a standby that served none shows none.
+     */
+    @Test
+    void aStandbyCountsTheReadsItServedInItsOwnTableStatistics() throws Exception {
+        try (PostgresReplicas replicas = startWithTable()) {
+            insert(replicas.primary(), 1, 10);
+            replicas.awaitCaughtUp();
+            long before = scans(replicas.standby(0));
+
+            for (int n = 0; n < 5; n++) {
+                count(replicas.standby(0));
+            }
+            // A backend reports its statistics at most once a second, and an idle one within ten.
+            replicas.standby(0).awaitTrue("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) >= " + (before + 5)
+                    + " FROM pg_stat_user_tables WHERE relname = 'items'", 60);
+            assertEquals(0, scans(replicas.standby(1)), "standby 1 served none");
+        }
+    }
+
     @Test
     void aPausedStandbyFallsBehindWhileThePrimaryKeepsCommitting() throws Exception {
         try (PostgresReplicas replicas = startWithTable()) {
@@ -105,6 +126,11 @@ class PostgresReplicasTest {
             }
         }
         return null;
+    }
+
+    private static long scans(PostgresServer server) {
+        return Long.parseLong(server.query("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0)"
+                + " FROM pg_stat_user_tables WHERE relname = 'items'"));
     }
 
     private static int count(PostgresServer server) throws SQLException {
