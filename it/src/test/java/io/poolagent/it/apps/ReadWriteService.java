@@ -46,7 +46,8 @@ import org.springframework.transaction.annotation.Transactional;
  * or until STOP_FILE exists. READ_SLEEP_MS (default 0) makes each read hold its session that long on the server
  * ({@code pg_sleep} in the same statement), modelling an I/O-bound read. OUTPUT gets the counts as
  * {@code key=value} lines, rewritten every 200 ms while the load runs (so a test can watch them) and once at the
- * end with the throughput and latencies; the final counts are also printed as {@code RESULT} lines.
+ * end with the throughput and latencies; the final counts are also printed as {@code RESULT} lines. With
+ * {@code -Dapp.warmup.seconds=N} (a benchmark's) the throughput and latencies leave out the first N seconds.
  */
 public final class ReadWriteService {
 
@@ -126,6 +127,8 @@ public final class ReadWriteService {
     private final int readPercent;
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final List<long[]> latencies = new ArrayList<>();
+    /** Requests that start before this are not timed: the JIT and the pools are still warming up. */
+    private final long measureFrom = System.nanoTime() + Long.getLong("app.warmup.seconds", 0) * 1_000_000_000L;
 
     private ReadWriteService(Items items, int readPercent) {
         this.items = items;
@@ -162,7 +165,6 @@ public final class ReadWriteService {
     }
 
     private void run(int threads, BooleanSupplier stop, Path output) throws InterruptedException {
-        long started = System.nanoTime();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread worker = new Thread(() -> work(stop), "worker-" + t);
@@ -176,7 +178,7 @@ public final class ReadWriteService {
         for (Thread worker : workers) {
             worker.join();
         }
-        String last = summary(timing(System.nanoTime() - started));
+        String last = summary(timing(System.nanoTime() - measureFrom));
         write(output, last);
         last.lines().forEach(line -> System.out.println("RESULT " + line));
     }
@@ -190,6 +192,9 @@ public final class ReadWriteService {
             boolean ok = ThreadLocalRandom.current().nextInt(100) < readPercent ? read() : writeAndReadBack();
             if (!ok) {
                 pause(20); // a failing service answers fast; do not spin on it
+                continue;
+            }
+            if (start - measureFrom < 0) {
                 continue;
             }
             if (n == took.length) {
