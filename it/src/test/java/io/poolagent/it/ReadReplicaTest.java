@@ -140,7 +140,7 @@ class ReadReplicaTest {
         service.awaitMore("reads", 100);
         long pausedReads = service.counts().get("reads.port." + standbyPort(0));
         long lagAtStart = servers.lagBytes(0);
-        int activeSeen = watchActiveReads(0, service, 500);
+        int activeSeen = watchActiveReads(0, service, 2000);
         Map<String, Long> window = service.counts();
 
         assertEquals(pausedReads, window.get("reads.port." + standbyPort(0)),
