@@ -37,7 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Prints a Markdown report and writes docs/benchmarks.png. Run it with ./bench.sh.
  * Args (optional): ROUNDS (default 3) SECONDS_PER_LOAD_RUN (default 10) VIRTUAL_USERS (default 50)
  * SECTIONS (default load,light,borrow,startup,scrape; "forged" adds the forged fair-share tag of issue 26,
- * "failover" the failovers of issue 28)
+ * "failover" the failovers of issue 28, "replicas" the read replicas of issue 29)
  */
 public final class Benchmarks {
 
@@ -79,6 +79,9 @@ public final class Benchmarks {
         }
         if (sections.contains("failover")) { // a primary and a standby of their own, each run
             FailoverBench.run(rounds, report);
+        }
+        if (sections.contains("replicas")) { // a primary and two standbys of their own
+            ReadReplicaBench.run(rounds, each, report);
         }
         System.out.println("\n" + report);
     }

@@ -1,6 +1,7 @@
 package io.poolagent.it.support;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,12 +18,15 @@ import java.util.List;
  * <p>{@link #primary()} and {@link #standby()} keep naming the two servers as started: after a promotion
  * {@link #standby()} is the one that takes writes. Both are stopped and deleted by {@link #close()}, or by
  * their shutdown hooks if a test dies. Needs PostgreSQL 14 or later ({@code pg_get_wal_replay_pause_state}).
+ *
+ * <p>The package-visible statics (start a primary with standbys, pause, resume, catch up) are shared with
+ * {@link PostgresReplicas}, the asynchronous primary-and-several-standbys of the read-replica tests.
  */
 public final class PostgresPair implements AutoCloseable {
 
     /** What the standby calls itself in pg_stat_replication. */
     private static final String STANDBY_NAME = "standby";
-    private static final int WAIT_SECONDS = 60;
+    static final int WAIT_SECONDS = 60;
 
     private static final List<String> PRIMARY_CONF = List.of(
             "wal_level = replica",
@@ -49,46 +53,68 @@ public final class PostgresPair implements AutoCloseable {
      * (never skips) with a message saying how to get PostgreSQL when there are no binaries.
      */
     public static PostgresPair start(int maxConnections, PostgresServer.Auth auth) {
+        List<PostgresServer> servers = startStreaming(maxConnections, auth, List.of(STANDBY_NAME));
+        PostgresPair pair = new PostgresPair(servers.get(0), servers.get(1));
+        try {
+            pair.makeReplicationSynchronous();
+            return pair;
+        } catch (RuntimeException e) {
+            pair.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A primary and one standby per name (its application_name on the primary), each a cold copy of the
+     * primary, all started and streaming; replication is asynchronous until a caller says otherwise. Returns
+     * the primary first, then the standbys in the order of {@code names}. On failure every server is closed.
+     */
+    static List<PostgresServer> startStreaming(int maxConnections, PostgresServer.Auth auth, List<String> names) {
         PostgresServer primary = PostgresServer.create(maxConnections, auth, PostgresServer.Transport.PLAIN,
                 PRIMARY_CONF, REPLICATION_HBA);
-        PostgresServer standby = null;
+        List<PostgresServer> servers = new ArrayList<>(List.of(primary));
         try {
             // Started once before the copy, so that the control file records the primary's own settings: a copy
             // straight from initdb records max_connections = 100, and a standby refuses to run with fewer
             // than its control file says the primary has.
             primary.start();
             primary.stop();
-            standby = primary.copyStopped();
-            primary.start();
-            configureStandby(standby, primary.port());
-            standby.start();
-            PostgresPair pair = new PostgresPair(primary, standby);
-            pair.awaitStreaming();
-            pair.makeReplicationSynchronous();
-            return pair;
-        } catch (RuntimeException e) {
-            if (standby != null) {
-                standby.close();
+            for (int i = 0; i < names.size(); i++) {
+                servers.add(primary.copyStopped());
             }
-            primary.close();
+            primary.start();
+            for (int i = 0; i < names.size(); i++) {
+                configureStandby(servers.get(i + 1), primary.port(), names.get(i));
+                servers.get(i + 1).start();
+            }
+            for (String name : names) {
+                awaitStreaming(primary, name);
+            }
+            return servers;
+        } catch (RuntimeException e) {
+            // Standbys first, as in close(): the primary's shutdown then has nobody to wait for.
+            for (int i = servers.size() - 1; i >= 0; i--) {
+                servers.get(i).close();
+            }
             throw e;
         }
     }
 
-    private static void configureStandby(PostgresServer standby, int primaryPort) {
+    private static void configureStandby(PostgresServer standby, int primaryPort, String name) {
         try {
             standby.writeAsOwner("standby.signal", "");
             // Where pg_basebackup -R puts it; the port comes from pg_ctl's -p, as for every test server.
             standby.appendAsOwner("postgresql.auto.conf", "primary_conninfo = 'host=127.0.0.1 port=" + primaryPort
-                    + " user=" + PostgresServer.SUPERUSER + " application_name=" + STANDBY_NAME + "'\n");
+                    + " user=" + PostgresServer.SUPERUSER + " application_name=" + name + "'\n");
         } catch (IOException e) {
             throw new IllegalStateException("could not configure the standby: " + e.getMessage(), e);
         }
     }
 
-    private void awaitStreaming() {
+    /** Waits until the primary's walsender for {@code name} streams (after start, or after a restart). */
+    static void awaitStreaming(PostgresServer primary, String name) {
         primary.awaitTrue("SELECT count(*) = 1 FROM pg_stat_replication WHERE application_name = '"
-                + STANDBY_NAME + "' AND state = 'streaming'", WAIT_SECONDS);
+                + name + "' AND state = 'streaming'", WAIT_SECONDS);
     }
 
     /**
@@ -149,12 +175,20 @@ public final class PostgresPair implements AutoCloseable {
      * primary's commits keep returning (synchronous_commit=on waits for the flush, not for replay).
      */
     public void pauseReplay() {
+        pauseReplay(standby);
+    }
+
+    public void resumeReplay() {
+        resumeReplay(standby);
+    }
+
+    static void pauseReplay(PostgresServer standby) {
         standby.execute("SELECT pg_wal_replay_pause()");
         // A pause is first only requested; the startup process confirms it between records.
         standby.awaitTrue("SELECT pg_get_wal_replay_pause_state() = 'paused'", WAIT_SECONDS);
     }
 
-    public void resumeReplay() {
+    static void resumeReplay(PostgresServer standby) {
         standby.execute("SELECT pg_wal_replay_resume()");
         standby.awaitTrue("SELECT pg_get_wal_replay_pause_state() = 'not paused'", WAIT_SECONDS);
     }
@@ -177,6 +211,10 @@ public final class PostgresPair implements AutoCloseable {
      * that what was committed before is visible there.
      */
     public void awaitStandbyCaughtUp() {
+        awaitCaughtUp(primary, standby);
+    }
+
+    static void awaitCaughtUp(PostgresServer primary, PostgresServer standby) {
         String lsn = primary.query("SELECT pg_current_wal_lsn()");
         standby.awaitTrue("SELECT pg_last_wal_replay_lsn() >= '" + lsn + "'::pg_lsn", WAIT_SECONDS);
     }
