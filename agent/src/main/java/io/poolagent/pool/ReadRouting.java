@@ -16,10 +16,13 @@ import io.poolagent.runtime.AgentThreads;
 
 import java.sql.Connection;
 import java.sql.Driver;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +43,7 @@ final class ReadRouting implements ReadStats {
     /** A standby's pool with room left may open a session for a read within this; a full one is not waited for. */
     private static final long OPEN_WAIT_MILLIS = 250;
     private static final long FULL_WAIT_MILLIS = 0;
+    private static final Executor DIRECT = Runnable::run;
 
     private final ManagedPool primary;
     private final ConnectionFacade facade;
@@ -55,6 +59,7 @@ final class ReadRouting implements ReadStats {
     private final LongAdder rerouted = new LongAdder();
     private final AtomicInteger turn = new AtomicInteger();
     private final AtomicBoolean[] starting;
+    private final int timeoutMillis;
 
     ReadRouting(ManagedPool primary, String name, PoolKey key, Driver driver, Settings settings, ConnectionFacade facade,
                 AgentMetrics metrics, ScheduledExecutorService background) {
@@ -66,6 +71,7 @@ final class ReadRouting implements ReadStats {
             reads[i] = new LongAdder();
         }
         int timeout = (int) Math.max(1000, settings.replicaMaxLag().toMillis());
+        this.timeoutMillis = (int) settings.resetTimeout().toMillis();
         Properties properties = probeProperties(key);
         primaryProbe = new LsnProbe(driver, key.url(), properties, timeout, null);
         Settings replicaSettings = settings.forReplicas();
@@ -202,11 +208,16 @@ final class ReadRouting implements ReadStats {
             try {
                 Connection session = pool.lendTo(held, pool.inUse() < pool.maxOpen() ? OPEN_WAIT_MILLIS
                         : FULL_WAIT_MILLIS);
-                if (session != null) {
+                if (session == null) {
+                    startInBackground(index);
+                } else if (ReplicaChoice.mustConfirm(states.get(index), mark)
+                        && !replayed(session, mark.position())) {
+                    session.close();
+                    why[0] = Reason.OWN_WRITE;
+                } else {
                     count(Reason.ROUTED);
                     return new Lease(index, session);
                 }
-                startInBackground(index);
             } catch (SQLException e) {
                 if (SqlStates.isServerLost(e)) {
                     lost(index);
@@ -215,6 +226,37 @@ final class ReadRouting implements ReadStats {
         }
         count(why[0]);
         return null;
+    }
+
+    /**
+     * The primary's WAL insert position, read on a session that may have written before it goes back: at or past
+     * its last commit (also one made with synchronous_commit=off). 0 when it cannot be read (a failed transaction,
+     * a server gone); then only the lag watch can clear the thread's reads for a standby.
+     */
+    long writePosition(Connection primarySession) {
+        return position(primarySession, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text");
+    }
+
+    /** True when the standby's session says it has replayed {@code position}. */
+    private boolean replayed(Connection standbySession, long position) {
+        long replayed = position(standbySession, "SELECT pg_catalog.pg_last_wal_replay_lsn()::text");
+        return replayed != 0 && Long.compareUnsigned(replayed, position) >= 0;
+    }
+
+    /** One WAL position read on an application's session, within the reset timeout; 0 on any failure. */
+    private long position(Connection session, String sql) {
+        try {
+            int previous = session.getNetworkTimeout();
+            session.setNetworkTimeout(DIRECT, timeoutMillis);
+            try (Statement statement = session.createStatement(); ResultSet answer = statement.executeQuery(sql)) {
+                String text = answer.next() ? answer.getString(1) : null;
+                return text == null ? 0 : LagWatch.parseLsn(text);
+            } finally {
+                session.setNetworkTimeout(DIRECT, previous); // the application's reads keep their own
+            }
+        } catch (SQLException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private int inUse(ReplicaState state) {

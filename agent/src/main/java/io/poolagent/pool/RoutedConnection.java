@@ -331,15 +331,16 @@ final class RoutedConnection implements ConnectionFacade.Calls {
     private void releasePrimary() throws SQLException {
         Connection held = primary;
         primary = null;
+        WriteFence.Mark mark = writer;
+        writer = null;
+        long position = mark != null && held != null ? routing.writePosition(held) : 0;
         try {
             if (held != null) {
                 held.close();
             }
         } finally {
-            WriteFence.Mark mark = writer;
-            writer = null;
             if (mark != null) {
-                mark.closed(System.nanoTime()); // after the close: its commits were acknowledged before it
+                mark.closed(System.nanoTime(), position); // after the close: its commits were acknowledged before it
             }
         }
     }

@@ -5,7 +5,9 @@ import java.util.function.ToIntFunction;
 
 /**
  * Which standby a read may go to, or why none: pure, so that every reason is tested without a server. Of the
- * standbys within the lag bound that have what this thread wrote, the least loaded gets it.
+ * standbys within the lag bound that have what this thread wrote, the least loaded gets it. A standby the lag
+ * watch has not yet seen past the thread's last write is a candidate only when that write's WAL position is known:
+ * the caller then asks the standby itself ({@link #mustConfirm}) before any read runs there.
  */
 public final class ReplicaChoice {
 
@@ -49,7 +51,7 @@ public final class ReplicaChoice {
             ReplicaState replica = replicas.get(i);
             Reason excluded = skip[i] ? Reason.REPLICAS_BUSY
                     : !replica.usable(now, maxLagNanos) ? (replica.up() ? Reason.LAGGING : Reason.NO_REPLICA)
-                    : !mark.seenBy(replica) ? Reason.OWN_WRITE : null;
+                    : !mark.seenBy(replica) && (mark.writing() || mark.position() == 0) ? Reason.OWN_WRITE : null;
             if (excluded != null) {
                 reason = worse(reason, excluded);
                 continue;
@@ -62,6 +64,11 @@ public final class ReplicaChoice {
         }
         why[0] = best >= 0 ? Reason.ROUTED : reason;
         return best;
+    }
+
+    /** True when the standby must show it replayed {@link WriteFence.Mark#position()} before the read goes there. */
+    public static boolean mustConfirm(ReplicaState replica, WriteFence.Mark mark) {
+        return !mark.seenBy(replica);
     }
 
     /** The reason that tells an operator most: a busy standby over an own write over a lagging one over none. */

@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What a thread may have written on the primary, so that its reads never go to a standby that has not replayed
  * it. Nothing reads the SQL: any session of the primary that ran anything may have written. While such a session
  * is open on a thread, its reads stay on the primary; once it went back, they may go to a standby that caught up
- * with a moment after that ({@link ReplicaState#hasReplayed}).
+ * with a moment after that ({@link ReplicaState#hasReplayed}), or, sooner, to one that says it has replayed the
+ * primary's WAL position read as the session went back ({@link #position()}).
  */
 public final class WriteFence {
 
@@ -25,16 +26,30 @@ public final class WriteFence {
         private final AtomicInteger open = new AtomicInteger();
         /** nanoTime after the last used primary session of this thread went back; MIN_VALUE for none. */
         private volatile long lastWrite = Long.MIN_VALUE;
+        /** The primary's WAL insert position as that session went back; 0 when it could not be read. */
+        private volatile long lastPosition;
 
         /** A primary session of this thread ran something: what it wrote is not on any standby yet. */
         public void opened() {
             open.incrementAndGet();
         }
 
-        /** That session went back (its commits, if any, are acknowledged by now). */
-        public void closed(long now) {
-            lastWrite = now; // before the count drops, so that a reader who sees 0 sees the time too
+        /**
+         * That session went back (its commits, if any, are acknowledged by now); {@code position} is the primary's
+         * WAL insert position read on it after them, 0 if unknown.
+         */
+        public void closed(long now, long position) {
+            lastPosition = position; // before the count drops, so that a reader who sees 0 sees both
+            lastWrite = now;
             open.decrementAndGet();
+        }
+
+        /**
+         * The WAL position a standby must have replayed to hold what this thread wrote, when the lag watch has not
+         * shown that yet; 0 when it is not known (then only the watch can tell).
+         */
+        public long position() {
+            return lastPosition;
         }
 
         /** True when {@code replica} has everything this thread wrote. */

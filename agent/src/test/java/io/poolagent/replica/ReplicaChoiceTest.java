@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplicaChoiceTest {
 
@@ -81,11 +83,26 @@ class ReplicaChoiceTest {
         mark.opened();
         assertEquals(-1, choose());
         assertEquals(Reason.OWN_WRITE, why[0], "while its used primary session is open");
-        mark.closed(NOW - 5);
+        mark.closed(NOW - 5, 0);
         assertEquals(-1, choose());
-        assertEquals(Reason.OWN_WRITE, why[0], "written after both caught up");
+        assertEquals(Reason.OWN_WRITE, why[0], "written after both caught up, its WAL position unknown");
         inStep(b, NOW - 1);
         assertEquals(1, choose());
+        assertFalse(ReplicaChoice.mustConfirm(b, mark));
+    }
+
+    @Test
+    void aStandbyNotYetSeenPastTheThreadsWriteMustConfirmItsKnownPosition() {
+        inStep(a, NOW - 10);
+        WriteFence.Mark mark = fence.mark();
+        mark.opened();
+        mark.closed(NOW - 5, 0x1_0000_0000L);
+        assertEquals(0, ReplicaChoice.choose(List.of(a), new boolean[1], NOW, BOUND, mark, r -> 0, 0, why));
+        assertTrue(ReplicaChoice.mustConfirm(a, mark));
+        mark.opened();
+        assertEquals(-1, ReplicaChoice.choose(List.of(a), new boolean[1], NOW, BOUND, mark, r -> 0, 0, why),
+                "not while a used primary session of the thread is open");
+        assertEquals(Reason.OWN_WRITE, why[0]);
     }
 
     @Test
