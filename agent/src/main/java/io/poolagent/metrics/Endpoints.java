@@ -93,8 +93,7 @@ final class Endpoints {
             ReplicaStats replica = pool.replica();
             if (replica != null) {
                 Json.field(json, "PrimaryPool", pool.primaryPool()).append(',');
-                double lag = replica.lagSeconds();
-                Json.field(json, "LagSeconds", Double.isInfinite(lag) ? "unknown" : String.valueOf(lag)).append(',');
+                Json.field(json, "LagSeconds", Math.round(replica.lagSeconds() * 1000) / 1000.0).append(',');
                 Json.field(json, "Usable", replica.usable()).append(',');
                 if (!replica.problem().isEmpty()) {
                     Json.field(json, "Problem", replica.problem()).append(',');

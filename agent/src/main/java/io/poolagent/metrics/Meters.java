@@ -148,11 +148,12 @@ final class Meters {
         if (replica != null) {
             Gauge.builder("pool.agent.replica.lag", replica, ReplicaStats::lagSeconds).baseUnit("seconds")
                     .description("How far the standby may be behind the primary: the age of the newest primary WAL"
-                            + " position it has replayed (+Inf until seen caught up)").tag("pool", pool.name())
+                            + " position it has replayed; until seen caught up once, the time since the agent began"
+                            + " watching it").tag("pool", pool.name()).tag("primary_pool", pool.primaryPool())
                     .register(meters);
             Gauge.builder("pool.agent.replica.usable", replica, r -> r.usable() ? 1 : 0).description("1 while reads"
                     + " may go to the standby: it answers as a standby of the primary within DB_READ_REPLICA_MAX_LAG")
-                    .tag("pool", pool.name()).register(meters);
+                    .tag("pool", pool.name()).tag("primary_pool", pool.primaryPool()).register(meters);
         }
         ReadStats reads = pool.reads();
         if (reads != null) {

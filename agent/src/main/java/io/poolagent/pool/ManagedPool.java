@@ -402,6 +402,10 @@ final class ManagedPool {
      * idle connections now; connections in use close when they come back.
      */
     void drain() {
+        ReadRouting reads = routing;
+        if (reads != null) {
+            reads.drain();
+        }
         ShareKeeper sizing = share;
         if (sizing != null) {
             sizing.stop(); // its counts would borrow, and its resizes refill, with the password rotated away
@@ -496,9 +500,14 @@ final class ManagedPool {
         return dataSource != null;
     }
 
-    /** Connections lent now: a pool lending any is not closed under its borrowers. */
+    /**
+     * Connections lent now: a pool lending any is not closed under its borrowers. With read replicas, the
+     * application's connections count too, also while their work is on a standby.
+     */
     int inUse() {
         HikariPoolMXBean counts = counts();
-        return counts == null ? 0 : counts.getActiveConnections();
+        int lent = counts == null ? 0 : counts.getActiveConnections();
+        ReadRouting reads = routing;
+        return reads == null ? lent : Math.max(lent, reads.open());
     }
 }

@@ -40,9 +40,8 @@ final class ReadRouting implements ReadStats {
 
     /** pgjdbc's parameters that choose among several hosts: a standby's pool has one host and wants a standby. */
     private static final String[] HOST_CHOICE = {"targetServerType", "loadBalanceHosts", "hostRecheckSeconds"};
-    /** A standby's pool with room left may open a session for a read within this; a full one is not waited for. */
+    /** A standby's pool with room left may open a session for a read within this; a full one is not asked. */
     private static final long OPEN_WAIT_MILLIS = 250;
-    private static final long FULL_WAIT_MILLIS = 0;
     private static final Executor DIRECT = Runnable::run;
 
     private final ManagedPool primary;
@@ -58,8 +57,12 @@ final class ReadRouting implements ReadStats {
     private final LongAdder[] reads = new LongAdder[Reason.values().length];
     private final LongAdder rerouted = new LongAdder();
     private final AtomicInteger turn = new AtomicInteger();
+    /** The application's connections open now, on whichever server: the primary's pool is in use while any is. */
+    private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean[] starting;
     private final int timeoutMillis;
+    /** The watch thread's own: the last primary problem it logged. */
+    private String primaryProblem = "";
 
     ReadRouting(ManagedPool primary, String name, PoolKey key, Driver driver, Settings settings, ConnectionFacade facade,
                 AgentMetrics metrics, ScheduledExecutorService background) {
@@ -70,10 +73,12 @@ final class ReadRouting implements ReadStats {
         for (int i = 0; i < reads.length; i++) {
             reads[i] = new LongAdder();
         }
-        int timeout = (int) Math.max(1000, settings.replicaMaxLag().toMillis());
-        this.timeoutMillis = (int) settings.resetTimeout().toMillis();
+        int timeout = 1000; // a standby slower than this to say its position is no standby to read from now
+        this.timeoutMillis = (int) Math.min(1000, settings.resetTimeout().toMillis());
         Properties properties = probeProperties(key);
-        primaryProbe = new LsnProbe(driver, key.url(), properties, timeout, null);
+        Properties primaryProperties = key.properties(); // the host choice stays: it finds the primary
+        primaryProperties.putAll(watchSettings());
+        primaryProbe = new LsnProbe(driver, key.url(), primaryProperties, timeout, null);
         Settings replicaSettings = settings.forReplicas();
         for (String hostPort : settings.readReplicas()) {
             String url = replicaUrl(key.url(), hostPort);
@@ -81,8 +86,12 @@ final class ReadRouting implements ReadStats {
             for (String parameter : HOST_CHOICE) {
                 replicaProperties.remove(parameter);
             }
+            // Read-only sessions even if the server is promoted under them: a write there fails, never lands.
+            String options = replicaProperties.getProperty("options", JdbcUrls.decodedParameter(key.url(), "options"));
+            replicaProperties.setProperty("options", (options == null ? "" : options + " ")
+                    + "-c default_transaction_read_only=on");
             PoolKey replicaKey = PoolKey.of(url, replicaProperties, key.scope());
-            ReplicaState state = new ReplicaState(hostPort);
+            ReplicaState state = new ReplicaState(hostPort, System.nanoTime());
             ManagedPool pool = new ManagedPool(replicaKey, name + " replica " + hostPort, driver, replicaSettings,
                     metrics, background, started -> { });
             pool.metrics().replicaOf(name, state, maxLagNanos);
@@ -118,7 +127,7 @@ final class ReadRouting implements ReadStats {
         for (String parameter : HOST_CHOICE) {
             url = JdbcUrls.withoutParameter(url, parameter);
         }
-        return url;
+        return JdbcUrls.withoutParameter(url, "options"); // a property now, with read-only added (a URL's would win)
     }
 
     /** The pool's credentials and the URL's own settings, less the choice of hosts, named in pg_stat_activity. */
@@ -127,14 +136,30 @@ final class ReadRouting implements ReadStats {
         for (String parameter : HOST_CHOICE) {
             properties.remove(parameter);
         }
-        properties.setProperty("ApplicationName", "pool-agent lag watch");
-        properties.setProperty("connectTimeout", "2");
+        properties.putAll(watchSettings());
         return properties;
+    }
+
+    /** Named in pg_stat_activity; bounded at every step, so that a server that stops answering cannot hold the watch. */
+    private static Properties watchSettings() {
+        Properties settings = new Properties();
+        settings.setProperty("ApplicationName", "pool-agent lag watch");
+        settings.setProperty("connectTimeout", "1");
+        settings.setProperty("loginTimeout", "2");
+        settings.setProperty("socketTimeout", "2");
+        return settings;
     }
 
     private void round(LagWatch watch) {
         try {
             watch.sample();
+            String problem = watch.primaryProblem();
+            if (!problem.equals(primaryProblem)) {
+                primaryProblem = problem;
+                if (!problem.isEmpty()) {
+                    AgentLog.warn("pool " + primary.name() + ": reads stay off the replicas: " + problem);
+                }
+            }
             for (int i = 0; i < pools.size(); i++) {
                 if (states.get(i).up()) {
                     startInBackground(i);
@@ -166,6 +191,7 @@ final class ReadRouting implements ReadStats {
 
     /** The application's connection for a borrow of the primary: a facade whose calls are routed. */
     Connection wrap(Connection primaryHandle) {
+        open.incrementAndGet();
         RoutedConnection routed = new RoutedConnection(primary, this, primaryHandle);
         Connection held = facade.wrap(routed, "pooled " + primaryHandle);
         routed.heldAs(held);
@@ -176,15 +202,69 @@ final class ReadRouting implements ReadStats {
         return fence;
     }
 
-    /** A standby's session and its index. */
+    /** One of the application's connections closed. */
+    void closed() {
+        open.decrementAndGet();
+    }
+
+    /** The application's connections open now. */
+    int open() {
+        return open.get();
+    }
+
+    /** A newer password took over: the standbys' pools close their idle sessions as the primary's does. */
+    void drain() {
+        for (ManagedPool pool : pools) {
+            pool.drain();
+        }
+    }
+
+    /** A standby's session, its index, and the thread's last write as it was when leased. */
     static final class Lease {
         final int index;
         final Connection connection;
+        final long stamp;
 
-        Lease(int index, Connection connection) {
+        Lease(int index, Connection connection, long stamp) {
             this.index = index;
             this.connection = connection;
+            this.stamp = stamp;
         }
+    }
+
+    /**
+     * True when standby {@code index} may still take the calling thread's work: within the bound, no used primary
+     * session open on the thread, and no write since {@code stamp} (the lease's) that the watch has not seen there.
+     */
+    boolean stillFits(int index, long stamp) {
+        ReplicaState state = states.get(index);
+        WriteFence.Mark mark = fence.mark();
+        return state.usable(System.nanoTime(), maxLagNanos) && !mark.writing()
+                && (mark.lastWrite() == stamp || mark.seenBy(state));
+    }
+
+    /**
+     * Waits, up to the lag bound, until the standby's session says it has replayed {@code position}; false at once
+     * for an unknown position, a used primary session still open on the thread, or a standby behind the bound.
+     */
+    boolean awaitReplayed(int index, Connection session, long position) {
+        long deadline = System.nanoTime() + maxLagNanos;
+        WriteFence.Mark mark = fence.mark();
+        while (position != 0 && !mark.writing() && states.get(index).usable(System.nanoTime(), maxLagNanos)) {
+            if (replayed(session, position)) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -192,31 +272,32 @@ final class ReadRouting implements ReadStats {
      * counted with its reason.
      */
     Lease lease(Connection held) {
-        boolean[] skip = new boolean[pools.size()];
+        Reason[] tried = new Reason[pools.size()];
         Reason[] why = {Reason.NO_REPLICA};
         WriteFence.Mark mark = fence.mark();
         long now = System.nanoTime();
         for (int attempt = 0; attempt < pools.size(); attempt++) {
-            int index = ReplicaChoice.choose(states, skip, now, maxLagNanos, mark, this::inUse,
+            int index = ReplicaChoice.choose(states, tried, now, maxLagNanos, mark, this::inUse,
                     turn.getAndIncrement(), why);
             if (index < 0) {
                 break;
             }
-            skip[index] = true;
-            why[0] = Reason.REPLICAS_BUSY;
+            tried[index] = Reason.REPLICAS_BUSY;
             ManagedPool pool = pools.get(index);
+            if (pool.inUse() >= pool.maxOpen()) {
+                continue; // full: no borrow, which HikariCP would count as a timeout
+            }
             try {
-                Connection session = pool.lendTo(held, pool.inUse() < pool.maxOpen() ? OPEN_WAIT_MILLIS
-                        : FULL_WAIT_MILLIS);
+                Connection session = pool.lendTo(held, OPEN_WAIT_MILLIS);
                 if (session == null) {
                     startInBackground(index);
                 } else if (ReplicaChoice.mustConfirm(states.get(index), mark)
                         && !replayed(session, mark.position())) {
                     session.close();
-                    why[0] = Reason.OWN_WRITE;
+                    tried[index] = Reason.OWN_WRITE;
                 } else {
                     count(Reason.ROUTED);
-                    return new Lease(index, session);
+                    return new Lease(index, session, mark.lastWrite());
                 }
             } catch (SQLException e) {
                 if (SqlStates.isServerLost(e)) {

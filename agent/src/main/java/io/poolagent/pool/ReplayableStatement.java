@@ -9,6 +9,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -95,7 +96,15 @@ final class ReplayableStatement implements InvocationHandler {
     }
 
     private Object execute(Method method, Object[] args) throws Throwable {
-        Connection ranOn = session;
+        Connection ranOn = owner.sessionFor(session);
+        if (ranOn != session) { // the standby fell behind, or this thread wrote: nothing ran, so it moves
+            if (!replayable) {
+                throw new SQLNonTransientException("pool-agent: this statement's read replica may no longer take"
+                        + " it (behind the lag bound, or before this thread's write), and a batch cannot be moved;"
+                        + " prepare it again", "0A000");
+            }
+            remake(ranOn, null);
+        }
         try {
             Object result = call(statement, method, args);
             owner.completed(ranOn);
@@ -112,8 +121,11 @@ final class ReplayableStatement implements InvocationHandler {
         }
     }
 
-    /** The statement again on {@code next}, with what was set on it; a failure to do so reports the first error. */
-    private void remake(Connection next, SQLException first) throws SQLException {
+    /**
+     * The statement again on {@code next}, with what was set on it; a failure to do so reports {@code first} (the
+     * error that made it move), if any.
+     */
+    private void remake(Connection next, SQLException first) throws Throwable {
         try {
             statement.close();
         } catch (SQLException | RuntimeException ignored) {
@@ -127,6 +139,9 @@ final class ReplayableStatement implements InvocationHandler {
             session = next;
             statement = again;
         } catch (Throwable t) {
+            if (first == null) {
+                throw t;
+            }
             first.addSuppressed(t);
             throw first;
         }

@@ -1,13 +1,17 @@
 package io.poolagent.pool;
 
+import io.poolagent.config.Settings;
 import io.poolagent.pgjdbc.ConnectionFacade;
 import io.poolagent.replica.WriteFence;
 import io.poolagent.retry.SqlStates;
 
 import java.lang.reflect.Method;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLNonTransientException;
+import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.util.concurrent.Executor;
 
@@ -54,6 +58,14 @@ final class RoutedConnection implements ConnectionFacade.Calls {
     private volatile boolean closed;
     /** Set once close gave the sessions back. */
     private boolean released;
+    /** Read-only work ran on {@link #replica} and then read-only was turned off: that session stays, nothing more runs. */
+    private boolean pinned;
+    /** A standby's session that work had moved on was lost: what it held cannot be had elsewhere. */
+    private boolean lostState;
+    /** The primary's session was reached through the driver's own interfaces. */
+    private boolean driverReached;
+    /** The thread's last write as the lease saw it: a later one must be on the standby too. */
+    private long leaseStamp;
 
     RoutedConnection(ManagedPool primaryPool, ReadRouting routing, Connection primary) {
         this.primaryPool = primaryPool;
@@ -85,21 +97,45 @@ final class RoutedConnection implements ConnectionFacade.Calls {
                 abort((Executor) args[0]);
                 return null;
             case "setAutoCommit":
-                autoCommit = (Boolean) args[0];
-                return onCurrent(method, args, false);
             case "setTransactionIsolation":
-                isolation = (Integer) args[0];
-                return onCurrent(method, args, false);
             case "setHoldability":
-                holdability = (Integer) args[0];
-                return onCurrent(method, args, false);
             case "setNetworkTimeout":
-                networkExecutor = (Executor) args[0];
-                networkTimeout = (Integer) args[1];
-                return onCurrent(method, args, false);
+                return setting(method, args);
             default:
                 return onCurrent(method, args, !leavesNothing(method.getName()));
         }
+    }
+
+    /**
+     * A JDBC setting: made on the session held, then recorded (a refused one is not made again on the next
+     * session); with none held, only recorded, for the next (a framework's clean-up after read-only work then
+     * borrows nothing).
+     */
+    private Object setting(Method method, Object[] args) throws Throwable {
+        boolean held;
+        synchronized (this) {
+            held = primary != null || replica != null;
+        }
+        if (held || closed) {
+            onCurrent(method, args, false);
+        }
+        synchronized (this) {
+            switch (method.getName()) {
+                case "setAutoCommit":
+                    autoCommit = (Boolean) args[0];
+                    break;
+                case "setTransactionIsolation":
+                    isolation = (Integer) args[0];
+                    break;
+                case "setHoldability":
+                    holdability = (Integer) args[0];
+                    break;
+                default:
+                    networkExecutor = (Executor) args[0];
+                    networkTimeout = (Integer) args[1];
+            }
+        }
+        return null;
     }
 
     private static boolean isJdbc(Method method) {
@@ -134,12 +170,21 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         Connection target;
         synchronized (this) {
             target = current();
+            if (target == replica && createsWork(method) && !pinned) {
+                target = checkedReplica();
+            }
             if (target == replica) {
+                if (leavesState && pinned) {
+                    throw leftReplica();
+                }
                 if (leavesState && !isStatementFactory(method)) {
                     replicaMoved++;
                 }
             } else if (leavesState) {
                 touchPrimary();
+                if (!isJdbc(method) || method.getName().equals("unwrap")) {
+                    driverReached = true; // the driver's own connection: a COPY may hold it (see releasePrimary)
+                }
             }
         }
         if (target != replica) {
@@ -155,6 +200,45 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             }
             throw e;
         }
+    }
+
+    /** Calls that start work on the session: the standby must still be within the bound and past this thread's writes. */
+    private static boolean createsWork(Method method) {
+        String name = method.getName();
+        return name.equals("createStatement") || name.equals("prepareStatement") || name.equals("prepareCall")
+                || name.equals("getMetaData");
+    }
+
+    /**
+     * The standby's session, if it may still take this connection's work: within the lag bound, and past every
+     * write of this thread since the lease (a write in a nested transaction on the primary, say). If not, and
+     * nothing ran on it yet, the work moves (to another standby or the primary); if something ran, a write of the
+     * thread is waited for, up to the bound, and anything else fails the call: the transaction's earlier reads are
+     * on this standby.
+     */
+    Connection checkedReplica() throws SQLException {
+        Connection onReplica = replica;
+        if (onReplica == null || routing.stillFits(replicaIndex, leaseStamp)) {
+            return onReplica != null ? onReplica : current();
+        }
+        if (replicaMoved == 0 && !pinned) {
+            releaseReplica();
+            return current();
+        }
+        long position = routing.fence().mark().position();
+        if (routing.awaitReplayed(replicaIndex, onReplica, position)) {
+            leaseStamp = routing.fence().mark().lastWrite();
+            return onReplica;
+        }
+        throw new SQLTransientException("pool-agent: the read replica this read-only transaction runs on is behind "
+                + Settings.READ_REPLICA_MAX_LAG + " or has not replayed this thread's write; run the transaction"
+                + " again", "40001");
+    }
+
+    private static SQLException leftReplica() {
+        return new SQLNonTransientException("pool-agent: this connection ran read-only work on a read replica"
+                + " (" + Settings.READ_REPLICAS + "), and what that work left in its session cannot follow it"
+                + " to another server; use a new connection for what follows", "0A000");
     }
 
     private static boolean isStatementFactory(Method method) {
@@ -178,15 +262,24 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             return onReplica;
         }
         if (primary == null) {
-            if (readOnly && route()) { // the standby it was on was lost: another, or the primary
+            if (lostState) {
+                throw leftReplica();
+            }
+            if (readOnly && route()) { // the standby it was on was lost, or fell behind: another, or the primary
                 return replica;
             }
             Connection again = primaryPool.lendTo(facade, -1);
-            primaryPristine = true;
-            applySettings(again);
-            if (readOnly) {
-                again.setReadOnly(true);
+            try {
+                applySettings(again);
+                if (readOnly) {
+                    again.setReadOnly(true);
+                }
+            } catch (SQLException | RuntimeException e) {
+                again.close();
+                throw e;
             }
+            primaryPristine = true;
+            driverReached = false;
             primary = again;
         }
         return primary;
@@ -208,6 +301,7 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         if (on) {
             if (onReplica != null) {
                 onReplica.setReadOnly(true);
+                pinned = false;
             } else if ((primary == null || primaryPristine) && route()) {
                 // on the standby now; the primary's session went back untouched
             } else {
@@ -222,7 +316,11 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         if (onReplica != null) {
             onReplica.setReadOnly(false); // in a transaction pgjdbc refuses, as it would on one connection
             readOnly = false;
-            releaseReplica();
+            if (replicaMoved > 0) {
+                pinned = true; // its session holds what the work left: kept, and nothing more may run
+            } else {
+                releaseReplica();
+            }
             return;
         }
         Connection onPrimary = primary;
@@ -256,6 +354,8 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         replica = lease.connection;
         replicaIndex = lease.index;
         replicaMoved = 0;
+        pinned = false;
+        leaseStamp = lease.stamp;
         releasePrimary();
         return true;
     }
@@ -282,7 +382,11 @@ final class RoutedConnection implements ConnectionFacade.Calls {
      * another standby's, or the primary's. Null when it may not run again.
      */
     synchronized Connection afterLostReplica(Connection failed, SQLException e) throws SQLException {
-        if (closed || failed != replica || replicaMoved > 0 || !SqlStates.isServerLost(e)) {
+        if (closed || failed != replica || !SqlStates.isServerLost(e)) {
+            return null;
+        }
+        if (replicaMoved > 0 || pinned || timedOut(e)) {
+            lostState = lostState || replicaMoved > 0;
             return null;
         }
         dropReplica();
@@ -292,6 +396,41 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             touchPrimary();
         }
         return next;
+    }
+
+    /** A socket timeout is the application's own bound on a slow read, not a lost server: not run again. */
+    private static boolean timedOut(SQLException e) {
+        Throwable cause = e;
+        for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+            if (cause instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The session a statement made on {@code session} should run on now: the same, unless that is the standby's and
+     * it may no longer take the work ({@link #checkedReplica}), or a standby's this connection gave back unused.
+     */
+    synchronized Connection sessionFor(Connection session) throws SQLException {
+        if (session != replica && session != primary && !pinned && !lostState && !closed) {
+            // Made on a standby's session this connection gave back with nothing run (it fell behind): where the
+            // connection's work is now.
+            Connection now = current();
+            if (now == primary) {
+                touchPrimary();
+            }
+            return now;
+        }
+        if (session != replica || pinned) {
+            return session;
+        }
+        Connection checked = checkedReplica();
+        if (checked == primary) {
+            touchPrimary();
+        }
+        return checked;
     }
 
     /** A statement completed on {@code session}: the standby's session has moved on. */
@@ -306,6 +445,7 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         if (failed != replica) {
             return false;
         }
+        lostState = replicaMoved > 0;
         dropReplica();
         return true;
     }
@@ -333,7 +473,8 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         primary = null;
         WriteFence.Mark mark = writer;
         writer = null;
-        long position = mark != null && held != null ? routing.writePosition(held) : 0;
+        // Not on a session reached through the driver: a COPY left running there would hold the query for ever.
+        long position = mark != null && held != null && !driverReached ? routing.writePosition(held) : 0;
         try {
             if (held != null) {
                 held.close();
@@ -351,6 +492,7 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             return;
         }
         released = true;
+        routing.closed();
         try {
             releaseReplica();
         } finally {

@@ -37,10 +37,10 @@ public final class ReplicaChoice {
 
     /**
      * The index in {@code replicas} of the standby this read goes to, or -1 with {@code why[0]} saying why none.
-     * {@code skip} marks standbys already tried for this read (their pool was full); {@code load} is a standby's
-     * connections in use. Ties go round: the search starts at {@code turn}, so that a light load is spread too.
+     * {@code tried} holds, for each standby already tried for this read, why it did not take it (its pool full, or
+     * it had not replayed the thread's write); {@code load} is a standby's connections in use. Ties go round: the search starts at {@code turn}, so that a light load is spread too.
      */
-    public static int choose(List<ReplicaState> replicas, boolean[] skip, long now, long maxLagNanos,
+    public static int choose(List<ReplicaState> replicas, Reason[] tried, long now, long maxLagNanos,
                              WriteFence.Mark mark, ToIntFunction<ReplicaState> load, int turn, Reason[] why) {
         int best = -1;
         int bestLoad = Integer.MAX_VALUE;
@@ -49,7 +49,7 @@ public final class ReplicaChoice {
         for (int k = 0; k < count; k++) {
             int i = Math.floorMod(turn + k, count);
             ReplicaState replica = replicas.get(i);
-            Reason excluded = skip[i] ? Reason.REPLICAS_BUSY
+            Reason excluded = tried[i] != null ? tried[i]
                     : !replica.usable(now, maxLagNanos) ? (replica.up() ? Reason.LAGGING : Reason.NO_REPLICA)
                     : !mark.seenBy(replica) && (mark.writing() || mark.position() == 0) ? Reason.OWN_WRITE : null;
             if (excluded != null) {

@@ -9,6 +9,8 @@ package io.poolagent.replica;
 public final class ReplicaState {
 
     private final String hostPort;
+    /** When the watch began: until it has seen the standby caught up once, everything since may be missing. */
+    private final long watchedSince;
     /** {@code System.nanoTime()} before the primary's sample this standby has replayed; MIN_VALUE until one. */
     private volatile long caughtUpTo = Long.MIN_VALUE;
     /** Whether its last sample answered, as a standby of the pool's primary. */
@@ -18,8 +20,9 @@ public final class ReplicaState {
     private volatile long answeredAt = Long.MIN_VALUE;
     private volatile String problem = "not sampled yet";
 
-    public ReplicaState(String hostPort) {
+    public ReplicaState(String hostPort, long now) {
         this.hostPort = hostPort;
+        this.watchedSince = now;
     }
 
     public String hostPort() {
@@ -36,10 +39,13 @@ public final class ReplicaState {
         return caughtUpTo > writtenAt;
     }
 
-    /** Seconds of commits that may be missing here (the age of {@link #caughtUpTo}); infinite until caught up once. */
+    /**
+     * Seconds of commits that may be missing here (the age of {@link #caughtUpTo}); until it was seen caught up
+     * once, the time since the watch began, which grows past any bound.
+     */
     public double lagSeconds(long now) {
         long since = caughtUpTo;
-        return since == Long.MIN_VALUE ? Double.POSITIVE_INFINITY : Math.max(0, now - since) / 1e9;
+        return Math.max(0, now - (since == Long.MIN_VALUE ? watchedSince : since)) / 1e9;
     }
 
     /** Why it is not up ("" when it is). */

@@ -57,6 +57,11 @@ public final class WriteFence {
             return open.get() == 0 && replica.hasReplayed(lastWrite);
         }
 
+        /** When the thread's last used primary session went back (nanoTime), MIN_VALUE for never: a stamp. */
+        public long lastWrite() {
+            return lastWrite;
+        }
+
         /** True when some primary session of this thread is open and used. */
         public boolean writing() {
             return open.get() > 0;

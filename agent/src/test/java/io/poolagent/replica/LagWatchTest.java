@@ -19,7 +19,7 @@ class LagWatchTest {
     private final AtomicLong replayed = new AtomicLong(100);
     private boolean primaryAnswers = true;
     private boolean standbyAnswers = true;
-    private final ReplicaState standby = new ReplicaState("standby:5432");
+    private final ReplicaState standby = new ReplicaState("standby:5432", clock.get());
     private final LagWatch watch = new LagWatch(this::primary, List.of(standby), List.of(this::standby), clock::get);
 
     private long primary() {
@@ -93,7 +93,8 @@ class LagWatchTest {
         watch.sample();
         assertFalse(standby.up());
         assertEquals("connection refused", standby.problem());
-        assertEquals(Double.POSITIVE_INFINITY, standby.lagSeconds(clock.get()));
+        clock.addAndGet(2_000_000_000L);
+        assertEquals(2.0, standby.lagSeconds(clock.get()), 1e-9, "since the watch began, as nothing was seen");
     }
 
     @Test

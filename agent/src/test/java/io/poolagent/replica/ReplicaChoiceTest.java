@@ -16,16 +16,16 @@ class ReplicaChoiceTest {
     private static final long BOUND = 1_000;
     private static final long NOW = 100_000;
 
-    private final ReplicaState a = new ReplicaState("a:5432");
-    private final ReplicaState b = new ReplicaState("b:5432");
+    private final ReplicaState a = new ReplicaState("a:5432", NOW - 1);
+    private final ReplicaState b = new ReplicaState("b:5432", NOW - 1);
     private final List<ReplicaState> both = List.of(a, b);
     private final Map<ReplicaState, Integer> load = new HashMap<>();
     private final WriteFence fence = new WriteFence();
     private final Reason[] why = new Reason[1];
 
-    private int choose(boolean... skip) {
-        boolean[] skipped = skip.length == 0 ? new boolean[2] : skip;
-        return ReplicaChoice.choose(both, skipped, NOW, BOUND, fence.mark(), r -> load.getOrDefault(r, 0), 0, why);
+    private int choose(Reason... tried) {
+        Reason[] before = tried.length == 0 ? new Reason[2] : tried;
+        return ReplicaChoice.choose(both, before, NOW, BOUND, fence.mark(), r -> load.getOrDefault(r, 0), 0, why);
     }
 
     private static void inStep(ReplicaState replica, long caughtUpTo) {
@@ -47,8 +47,8 @@ class ReplicaChoiceTest {
         inStep(a, NOW - 10);
         inStep(b, NOW - 10);
         Reason[] reason = new Reason[1];
-        assertEquals(0, ReplicaChoice.choose(both, new boolean[2], NOW, BOUND, fence.mark(), r -> 0, 0, reason));
-        assertEquals(1, ReplicaChoice.choose(both, new boolean[2], NOW, BOUND, fence.mark(), r -> 0, 1, reason));
+        assertEquals(0, ReplicaChoice.choose(both, new Reason[2], NOW, BOUND, fence.mark(), r -> 0, 0, reason));
+        assertEquals(1, ReplicaChoice.choose(both, new Reason[2], NOW, BOUND, fence.mark(), r -> 0, 1, reason));
     }
 
     @Test
@@ -58,9 +58,9 @@ class ReplicaChoiceTest {
         assertEquals(1, choose());
         inStep(b, Long.MIN_VALUE);
         b.answered(NOW, Long.MIN_VALUE);
-        ReplicaState lagging = new ReplicaState("c:5432");
+        ReplicaState lagging = new ReplicaState("c:5432", NOW - 1);
         lagging.answered(NOW, NOW - 2 * BOUND);
-        assertEquals(-1, ReplicaChoice.choose(List.of(lagging), new boolean[1], NOW, BOUND, fence.mark(), r -> 0, 0,
+        assertEquals(-1, ReplicaChoice.choose(List.of(lagging), new Reason[1], NOW, BOUND, fence.mark(), r -> 0, 0,
                 why));
         assertEquals(Reason.LAGGING, why[0]);
     }
@@ -97,10 +97,10 @@ class ReplicaChoiceTest {
         WriteFence.Mark mark = fence.mark();
         mark.opened();
         mark.closed(NOW - 5, 0x1_0000_0000L);
-        assertEquals(0, ReplicaChoice.choose(List.of(a), new boolean[1], NOW, BOUND, mark, r -> 0, 0, why));
+        assertEquals(0, ReplicaChoice.choose(List.of(a), new Reason[1], NOW, BOUND, mark, r -> 0, 0, why));
         assertTrue(ReplicaChoice.mustConfirm(a, mark));
         mark.opened();
-        assertEquals(-1, ReplicaChoice.choose(List.of(a), new boolean[1], NOW, BOUND, mark, r -> 0, 0, why),
+        assertEquals(-1, ReplicaChoice.choose(List.of(a), new Reason[1], NOW, BOUND, mark, r -> 0, 0, why),
                 "not while a used primary session of the thread is open");
         assertEquals(Reason.OWN_WRITE, why[0]);
     }
@@ -118,8 +118,16 @@ class ReplicaChoiceTest {
     void standbysWithoutAFreeConnectionAreSaidBusy() {
         inStep(a, NOW - 10);
         inStep(b, NOW - 10);
-        assertEquals(-1, choose(true, true));
+        assertEquals(-1, choose(Reason.REPLICAS_BUSY, Reason.REPLICAS_BUSY));
         assertEquals(Reason.REPLICAS_BUSY, why[0]);
-        assertEquals(1, choose(true, false));
+        assertEquals(1, choose(Reason.REPLICAS_BUSY, null));
+    }
+
+    @Test
+    void aStandbyTriedAndFoundWithoutTheThreadsWriteIsSaidSo() {
+        inStep(a, NOW - BOUND - 1); // lagging
+        inStep(b, NOW - 10);
+        assertEquals(-1, choose(null, Reason.OWN_WRITE));
+        assertEquals(Reason.OWN_WRITE, why[0], "not busy, not lagging: the thread's write is the reason");
     }
 }

@@ -3,7 +3,9 @@ package io.poolagent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.poolagent.it.apps.ReadOnlyRetry;
 import io.poolagent.it.apps.ReadWriteService;
+import io.poolagent.it.apps.RoutingCases;
 import io.poolagent.it.support.ChildJvm;
 import io.poolagent.it.support.Jdks;
 import io.poolagent.it.support.PostgresReplicas;
@@ -194,6 +196,60 @@ class ReadReplicaTest {
         assertClean(end);
         assertTrue(sum(metrics, "pool_agent_reads_total", l -> l.contains("target=\"primary\"")
                 && l.contains("reason=\"no_replica\"")) > 0, metrics);
+    }
+
+    @Test
+    void aReadWhoseStandbySessionEndsBeforeItAnsweredRunsAgainElsewhereWithItsParameters() throws Exception {
+        Path stop = dir.resolve("stop-retry");
+        String url = servers.primary().url("postgres") + "?ApplicationName=" + APPLICATION;
+        try (ChildJvm.Running app = withReplicas().start(ReadOnlyRetry.class, url, USER, PASSWORD,
+                String.valueOf(primaryPort()), stop.toString())) {
+            app.awaitOutputValue("warm", WAIT);
+            int ended = endSleepingRead(app);
+            String port = app.awaitOutputValue("port", WAIT);
+            assertEquals("42", app.awaitOutputValue("value", WAIT), "the statement ran again with its parameters");
+            assertTrue(Integer.parseInt(port) != ended, "it ran again on another server than " + ended);
+            String metrics = new Service(app, stop, dir.resolve("none")).scrape("/metrics");
+            assertEquals(1.0, sum(metrics, "pool_agent_reads_rerouted_total", l -> true), metrics);
+            Files.createFile(stop);
+            ChildJvm.Result r = app.finish(WAIT);
+            assertEquals(0, r.exitCode, r.toString());
+        }
+    }
+
+    @Test
+    void aConnectionsWorkStaysWhereOneConnectionWouldHaveIt() throws Exception {
+        String url = servers.primary().url("postgres") + "?ApplicationName=" + APPLICATION;
+        ChildJvm.Result r = withReplicas().run(WAIT, RoutingCases.class, url, USER, PASSWORD,
+                String.valueOf(primaryPort()));
+        assertEquals(0, r.exitCode, r.toString());
+        String nested = r.value("nestedWriteSeen");
+        assertTrue(nested.startsWith("true port="), "a write committed on the thread, read in its read-only"
+                + " transaction: " + r);
+        assertTrue(!nested.endsWith("=" + primaryPort()), "that transaction ran on a standby: " + r);
+        assertEquals("0A000", r.value("afterReadOnlyWork"), "no work follows read-only work to another server: " + r);
+        assertEquals(String.valueOf(primaryPort()), r.value("usedFirstPort"), r.toString());
+        assertEquals("ok port=" + primaryPort(), r.value("untouchedThenWrite"), r.toString());
+        assertEquals("25006", r.value("writeWhileReadOnly"), "a replica's sessions take no writes: " + r);
+        assertEquals(1, Integer.parseInt(servers.primary().query("SELECT count(*) FROM cases WHERE id = 2")), r.toString());
+        assertEquals(0, Integer.parseInt(servers.primary().query("SELECT count(*) FROM cases WHERE id = 3")), r.toString());
+    }
+
+    /** Ends the backend running the service's sleeping read on whichever standby has it; returns that port. */
+    private int endSleepingRead(ChildJvm.Running app) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 2; i++) {
+                String ended = servers.standby(i).query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        + " WHERE application_name = '" + APPLICATION + "' AND state = 'active'"
+                        + " AND query LIKE '%pg_sleep%'");
+                if (!"0".equals(ended)) {
+                    return standbyPort(i);
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the sleeping read never ran on a standby\n" + app.stderrSoFar());
     }
 
     // ---- the service in a child JVM ----
