@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * The lag watch's own session to one server, outside every pool (a sample must not wait behind the application,
  * nor take its connections): the primary's WAL insert position, or a standby's replay position. A standby must
  * say it is one, of the same system as the primary ({@code pg_control_system()}): another cluster's positions
- * say nothing about this one's. After a failure it connects again at most once a second.
+ * say nothing about this one's. After a failure it connects again a second later at the soonest. Each probe is
+ * used by one watch thread.
  */
 final class LsnProbe implements LagWatch.Probe {
 
@@ -29,7 +30,7 @@ final class LsnProbe implements LagWatch.Probe {
     private final int timeoutMillis;
     /** For a standby: the primary's system identifier, null until known; null supplier for the primary itself. */
     private final Supplier<String> primarySystem;
-    private Connection session;
+    private volatile Connection session;
     private volatile String system;
     private long nextConnect = Long.MIN_VALUE;
     private SQLException lastFailure;
@@ -61,10 +62,20 @@ final class LsnProbe implements LagWatch.Probe {
                         : "it is not a standby (not in recovery)");
             }
             return LagWatch.parseLsn(position);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            close();
+            failed(e);
+            throw e;
+        } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** The next connect comes a second after the failure, not after the attempt began: a slow failure is slow. */
+    private void failed(SQLException e) {
+        lastFailure = e;
+        nextConnect = System.nanoTime() + RECONNECT_NANOS;
     }
 
     private Connection session() throws SQLException {
@@ -75,7 +86,6 @@ final class LsnProbe implements LagWatch.Probe {
         if (now < nextConnect && lastFailure != null) {
             throw lastFailure;
         }
-        nextConnect = now + RECONNECT_NANOS;
         Bridge.enterPassThrough(); // the agent's own session: not one to pool
         try {
             Connection connection = driver.connect(url, properties);
@@ -88,7 +98,7 @@ final class LsnProbe implements LagWatch.Probe {
             lastFailure = null;
             return connection;
         } catch (SQLException e) {
-            lastFailure = e;
+            failed(e);
             throw e;
         } finally {
             Bridge.exitPassThrough();

@@ -61,7 +61,7 @@ final class ReadRouting implements ReadStats {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicBoolean[] starting;
     private final int timeoutMillis;
-    /** The watch thread's own: the last primary problem it logged. */
+    /** The primary's watch thread's own: the last primary problem it logged. */
     private String primaryProblem = "";
 
     ReadRouting(ManagedPool primary, String name, PoolKey key, Driver driver, Settings settings, ConnectionFacade facade,
@@ -105,18 +105,25 @@ final class ReadRouting implements ReadStats {
             starting[i] = new AtomicBoolean();
         }
         LagWatch watch = new LagWatch(primaryProbe, states, new ArrayList<>(probes), System::nanoTime);
-        watchThread = Executors.newSingleThreadScheduledExecutor(AgentThreads.factory("pool-agent-replica-watch"));
+        // A thread per server: one that stops answering holds up only its own samples.
+        watchThread = Executors.newScheduledThreadPool(pools.size() + 1,
+                AgentThreads.factory("pool-agent-replica-watch"));
         long every = roundMillis(settings);
-        watchThread.scheduleWithFixedDelay(() -> round(watch), 0, every, TimeUnit.MILLISECONDS);
+        watchThread.scheduleWithFixedDelay(() -> primaryRound(watch), 0, every, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < pools.size(); i++) {
+            int index = i;
+            watchThread.scheduleWithFixedDelay(() -> replicaRound(watch, index), every / 2, every,
+                    TimeUnit.MILLISECONDS);
+        }
         AgentLog.info("pool " + name + ": read-only connections may run on " + settings.readReplicas().size()
                 + " replica(s) " + String.join(", ", settings.readReplicas()) + " within "
                 + settings.replicaMaxLag().toMillis() + " ms of the primary (lag sampled every " + every + " ms)");
     }
 
     /**
-     * A round every 20 ms (less with a bound under a second): a standby in step is seen so within a round or two,
-     * so that a thread's reads come back to standbys soon after its write. Each round is one trivial query per
-     * server.
+     * A sample of each server every 20 ms (less often with a bound under a second): a standby in step is seen so
+     * within a round or two, so that a thread's reads come back to standbys soon after its write. Each sample is
+     * one trivial query.
      */
     private static long roundMillis(Settings settings) {
         return Math.max(10, Math.min(20, settings.replicaMaxLag().toMillis() / 50));
@@ -150,9 +157,9 @@ final class ReadRouting implements ReadStats {
         return settings;
     }
 
-    private void round(LagWatch watch) {
+    private void primaryRound(LagWatch watch) {
         try {
-            watch.sample();
+            watch.samplePrimary();
             String problem = watch.primaryProblem();
             if (!problem.equals(primaryProblem)) {
                 primaryProblem = problem;
@@ -160,13 +167,19 @@ final class ReadRouting implements ReadStats {
                     AgentLog.warn("pool " + primary.name() + ": reads stay off the replicas: " + problem);
                 }
             }
-            for (int i = 0; i < pools.size(); i++) {
-                if (states.get(i).up()) {
-                    startInBackground(i);
-                }
+        } catch (RuntimeException | LinkageError e) {
+            AgentLog.debug("replica lag watch: the primary's sample failed: " + e);
+        }
+    }
+
+    private void replicaRound(LagWatch watch, int index) {
+        try {
+            watch.sampleReplica(index);
+            if (states.get(index).up()) {
+                startInBackground(index);
             }
         } catch (RuntimeException | LinkageError e) {
-            AgentLog.debug("replica lag watch round failed: " + e);
+            AgentLog.debug("replica lag watch: a replica's sample failed: " + e);
         }
     }
 

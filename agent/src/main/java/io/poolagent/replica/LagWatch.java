@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Samples the primary's WAL insert position and then each standby's replay position, one round at a time (the
- * pool layer schedules the rounds on an agent thread). A standby is caught up to the newest primary sample whose
+ * Samples the primary's WAL insert position and each standby's replay position (the pool layer schedules the
+ * samples on agent threads). A standby is caught up to the newest primary sample whose
  * position it has replayed: a commit acknowledged before that sample was taken is in it
  * ({@code pg_current_wal_insert_lsn()} is past every record inserted, so also past a commit made with
  * {@code synchronous_commit=off}). A round whose primary does not answer moves nobody forward, so every standby
@@ -41,8 +41,21 @@ public final class LagWatch {
         this.clock = clock;
     }
 
-    /** One round; never throws. Called by one thread at a time. */
+    /** One round: the primary, then each standby; never throws. */
     public void sample() {
+        samplePrimary();
+        for (int i = 0; i < replicas.size(); i++) {
+            sampleReplica(i);
+        }
+    }
+
+    /**
+     * The primary's position, kept with the moment it was asked for. Never throws; one thread at a time per server,
+     * but the primary and each standby may be sampled on threads of their own, so that a server that stops
+     * answering holds up only its own samples: a standby's replayed position placed against any primary sample,
+     * taken before or after it, proves what that sample proves.
+     */
+    public void samplePrimary() {
         long before = clock.getAsLong();
         try {
             record(before, primary.lsn());
@@ -50,14 +63,17 @@ public final class LagWatch {
         } catch (Exception e) {
             primaryProblem = "the primary did not say its WAL position: " + e.getMessage();
         }
-        for (int i = 0; i < replicas.size(); i++) {
-            ReplicaState replica = replicas.get(i);
-            long asked = clock.getAsLong();
-            try {
-                replica.answered(asked, caughtUpTo(probes.get(i).lsn()));
-            } catch (Exception e) {
-                replica.down(String.valueOf(e.getMessage()));
-            }
+    }
+
+    /** Standby {@code index}'s replayed position, placed against the primary's samples. Never throws. */
+    public void sampleReplica(int index) {
+        ReplicaState replica = replicas.get(index);
+        long asked = clock.getAsLong();
+        try {
+            long replayed = probes.get(index).lsn();
+            replica.answered(asked, caughtUpTo(replayed));
+        } catch (Exception e) {
+            replica.down(String.valueOf(e.getMessage()));
         }
     }
 
@@ -66,7 +82,7 @@ public final class LagWatch {
         return primaryProblem;
     }
 
-    private void record(long at, long position) {
+    private synchronized void record(long at, long position) {
         int slot = samples % HISTORY;
         sampledAt[slot] = at;
         positions[slot] = position;
@@ -74,7 +90,7 @@ public final class LagWatch {
     }
 
     /** When the newest primary sample at or below {@code replayed} was taken; MIN_VALUE if none is. */
-    private long caughtUpTo(long replayed) {
+    private synchronized long caughtUpTo(long replayed) {
         int kept = Math.min(samples, HISTORY);
         for (int back = 1; back <= kept; back++) {
             int slot = (samples - back) % HISTORY;
