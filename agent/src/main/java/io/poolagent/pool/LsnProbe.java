@@ -32,6 +32,9 @@ final class LsnProbe implements LagWatch.Probe {
     private final Supplier<String> primarySystem;
     private volatile Connection session;
     private volatile String system;
+    /** The server's WAL page and segment sizes, 0 until a session was made. */
+    private volatile long blockSize;
+    private volatile long segmentSize;
     private long nextConnect = Long.MIN_VALUE;
     private SQLException lastFailure;
 
@@ -61,7 +64,8 @@ final class LsnProbe implements LagWatch.Probe {
                 throw new SQLException(primarySystem == null ? "the primary's URL leads to a standby"
                         : "it is not a standby (not in recovery)");
             }
-            return LagWatch.parseLsn(position);
+            long lsn = LagWatch.parseLsn(position);
+            return primarySystem == null ? boundary(lsn) : lsn;
         } catch (SQLException e) {
             close();
             failed(e);
@@ -105,13 +109,22 @@ final class LsnProbe implements LagWatch.Probe {
         }
     }
 
+    /** A primary's insert position as a standby's replay position of the same point reads. */
+    long boundary(long insert) {
+        return LagWatch.recordBoundary(insert, blockSize, segmentSize);
+    }
+
     private void checkSystem(Connection connection) throws SQLException {
         String found;
         try (Statement statement = connection.createStatement();
-             ResultSet answer = statement.executeQuery(
-                     "SELECT system_identifier::text FROM pg_catalog.pg_control_system()")) {
+             ResultSet answer = statement.executeQuery("SELECT system_identifier::text,"
+                     + " pg_catalog.current_setting('wal_block_size')::bigint,"
+                     + " pg_catalog.pg_size_bytes(pg_catalog.current_setting('wal_segment_size'))"
+                     + " FROM pg_catalog.pg_control_system()")) {
             answer.next();
             found = answer.getString(1);
+            blockSize = answer.getLong(2);
+            segmentSize = answer.getLong(3);
         } catch (SQLException e) {
             connection.close();
             throw e;

@@ -152,14 +152,18 @@ final class ManagedPool {
      */
     Connection borrow() throws SQLException {
         Connection connection = take();
+        ReadRouting reads = null;
         try {
             ConnectionFacade facade = facade();
-            ReadRouting reads = routing;
-            Connection held = facade == null ? connection : reads != null ? reads.wrap(connection)
-                    : facade.wrap(connection);
+            reads = facade == null ? null : routing;
+            Connection held = reads != null ? reads.wrap(connection)
+                    : facade == null ? connection : facade.wrap(connection);
             lend(connection, held);
             return held;
         } catch (Throwable t) { // the caller never gets the connection: give the slot back
+            if (reads != null) {
+                reads.closed();
+            }
             connection.close();
             throw t;
         }

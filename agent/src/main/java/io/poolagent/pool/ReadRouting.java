@@ -104,11 +104,12 @@ final class ReadRouting implements ReadStats {
         for (int i = 0; i < starting.length; i++) {
             starting[i] = new AtomicBoolean();
         }
-        LagWatch watch = new LagWatch(primaryProbe, states, new ArrayList<>(probes), System::nanoTime);
+        long every = roundMillis(settings);
+        int history = (int) Math.min(1 << 16, settings.replicaMaxLag().toMillis() / every + 16);
+        LagWatch watch = new LagWatch(primaryProbe, states, new ArrayList<>(probes), System::nanoTime, history);
         // A thread per server: one that stops answering holds up only its own samples.
         watchThread = Executors.newScheduledThreadPool(pools.size() + 1,
                 AgentThreads.factory("pool-agent-replica-watch"));
-        long every = roundMillis(settings);
         watchThread.scheduleWithFixedDelay(() -> primaryRound(watch), 0, every, TimeUnit.MILLISECONDS);
         for (int i = 0; i < pools.size(); i++) {
             int index = i;
@@ -121,9 +122,9 @@ final class ReadRouting implements ReadStats {
     }
 
     /**
-     * A sample of each server every 20 ms (less often with a bound under a second): a standby in step is seen so
-     * within a round or two, so that a thread's reads come back to standbys soon after its write. Each sample is
-     * one trivial query.
+     * A sample of each server every 20 ms (every 10 to 20 ms with a bound under a second, a fiftieth of it): a
+     * standby in step is seen so within a round or two, so that a thread's reads come back to standbys soon after
+     * its write. Each sample is one trivial query.
      */
     private static long roundMillis(Settings settings) {
         return Math.max(10, Math.min(20, settings.replicaMaxLag().toMillis() / 50));
@@ -263,19 +264,26 @@ final class ReadRouting implements ReadStats {
     boolean awaitReplayed(int index, Connection session, long position) {
         long deadline = System.nanoTime() + maxLagNanos;
         WriteFence.Mark mark = fence.mark();
-        while (position != 0 && !mark.writing() && states.get(index).usable(System.nanoTime(), maxLagNanos)) {
-            if (replayed(session, position)) {
+        ReplicaState state = states.get(index);
+        long pause = 2;
+        while (position > 0 && !mark.writing() && state.usable(System.nanoTime(), maxLagNanos)) {
+            long replayed = position(session, "SELECT pg_catalog.pg_last_wal_replay_lsn()::text");
+            if (replayed < 0) {
+                return false; // the session failed: the statement will say how
+            }
+            if (Long.compareUnsigned(replayed, position) >= 0 || mark.seenBy(state)) {
                 return true;
             }
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() + pause * 1_000_000 > deadline) {
                 return false;
             }
             try {
-                Thread.sleep(2);
+                Thread.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             }
+            pause = Math.min(50, pause * 2);
         }
         return false;
     }
@@ -328,16 +336,17 @@ final class ReadRouting implements ReadStats {
      * a server gone); then only the lag watch can clear the thread's reads for a standby.
      */
     long writePosition(Connection primarySession) {
-        return position(primarySession, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text");
+        long insert = position(primarySession, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text");
+        return insert <= 0 ? 0 : primaryProbe.boundary(insert);
     }
 
     /** True when the standby's session says it has replayed {@code position}. */
     private boolean replayed(Connection standbySession, long position) {
         long replayed = position(standbySession, "SELECT pg_catalog.pg_last_wal_replay_lsn()::text");
-        return replayed != 0 && Long.compareUnsigned(replayed, position) >= 0;
+        return replayed > 0 && Long.compareUnsigned(replayed, position) >= 0;
     }
 
-    /** One WAL position read on an application's session, within the reset timeout; 0 on any failure. */
+    /** One WAL position read on an application's session, within 1 s; 0 when there is none, -1 on a failure. */
     private long position(Connection session, String sql) {
         try {
             int previous = session.getNetworkTimeout();
@@ -349,7 +358,7 @@ final class ReadRouting implements ReadStats {
                 session.setNetworkTimeout(DIRECT, previous); // the application's reads keep their own
             }
         } catch (SQLException | RuntimeException e) {
-            return 0;
+            return -1;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.poolagent.pool;
 
+import io.poolagent.retry.SqlStates;
+
 import java.io.InputStream;
 import java.io.Reader;
 import java.lang.reflect.InvocationHandler;
@@ -67,7 +69,7 @@ final class ReplayableStatement implements InvocationHandler {
             }
         }
         String name = method.getName();
-        if (name.startsWith("execute") && !name.endsWith("Batch")) {
+        if (name.startsWith("execute")) {
             return execute(method, args);
         }
         remember(method, args);
@@ -112,6 +114,9 @@ final class ReplayableStatement implements InvocationHandler {
         } catch (SQLException e) {
             Connection next = replayable ? owner.afterLostReplica(ranOn, e) : null;
             if (next == null) {
+                if (!SqlStates.isServerLost(e)) {
+                    owner.completed(ranOn); // it reached the server: the session (its transaction) moved on
+                }
                 throw e;
             }
             remake(next, e);

@@ -101,6 +101,14 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             case "setHoldability":
             case "setNetworkTimeout":
                 return setting(method, args);
+            case "getAutoCommit":
+            case "getWarnings":
+            case "clearWarnings":
+                if (holdsNothing()) { // a framework's clean-up after read-only work: no session for it
+                    return method.getName().equals("getAutoCommit") ? (Object) (autoCommit == null || autoCommit)
+                            : null;
+                }
+                return onCurrent(method, args, false);
             default:
                 return onCurrent(method, args, !leavesNothing(method.getName()));
         }
@@ -136,6 +144,10 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             }
         }
         return null;
+    }
+
+    private synchronized boolean holdsNothing() {
+        return primary == null && replica == null && !closed;
     }
 
     private static boolean isJdbc(Method method) {
@@ -414,16 +426,22 @@ final class RoutedConnection implements ConnectionFacade.Calls {
      * it may no longer take the work ({@link #checkedReplica}), or a standby's this connection gave back unused.
      */
     synchronized Connection sessionFor(Connection session) throws SQLException {
+        if (pinned && session == replica) {
+            throw leftReplica(); // its statements follow the connection: no more work after read-only work
+        }
         if (session != replica && session != primary && !pinned && !lostState && !closed) {
             // Made on a standby's session this connection gave back with nothing run (it fell behind): where the
-            // connection's work is now.
+            // connection's work is now, checked as any.
             Connection now = current();
+            if (now == replica) {
+                now = checkedReplica();
+            }
             if (now == primary) {
                 touchPrimary();
             }
             return now;
         }
-        if (session != replica || pinned) {
+        if (session != replica) {
             return session;
         }
         Connection checked = checkedReplica();
@@ -474,6 +492,7 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         WriteFence.Mark mark = writer;
         writer = null;
         // Not on a session reached through the driver: a COPY left running there would hold the query for ever.
+        long readAt = System.nanoTime();
         long position = mark != null && held != null && !driverReached ? routing.writePosition(held) : 0;
         try {
             if (held != null) {
@@ -481,7 +500,7 @@ final class RoutedConnection implements ConnectionFacade.Calls {
             }
         } finally {
             if (mark != null) {
-                mark.closed(System.nanoTime(), position); // after the close: its commits were acknowledged before it
+                mark.closed(System.nanoTime(), position, readAt); // after the close: its commits were acknowledged
             }
         }
     }

@@ -18,23 +18,32 @@ public final class LagWatch {
         long lsn() throws Exception;
     }
 
-    /** Primary samples kept: enough for a standby a few rounds behind to be placed exactly. */
-    private static final int HISTORY = 64;
+    /** Primary samples kept at least; more with a longer bound, so that a standby within it can be placed. */
+    private static final int MIN_HISTORY = 64;
 
     private final Probe primary;
     private final List<ReplicaState> replicas;
     private final List<Probe> probes;
     private final LongSupplier clock;
-    private final long[] sampledAt = new long[HISTORY];
-    private final long[] positions = new long[HISTORY];
-    private int samples;
+    private final long[] sampledAt;
+    private final long[] positions;
+    private long samples;
     private volatile String primaryProblem = "not sampled yet";
 
     /** {@code probes.get(i)} asks {@code replicas.get(i)}; the clock is {@code System::nanoTime} outside tests. */
     public LagWatch(Probe primary, List<ReplicaState> replicas, List<Probe> probes, LongSupplier clock) {
+        this(primary, replicas, probes, clock, MIN_HISTORY);
+    }
+
+    /** {@code history}: primary samples kept, enough to cover the lag bound at the sampling rate. */
+    public LagWatch(Probe primary, List<ReplicaState> replicas, List<Probe> probes, LongSupplier clock,
+                    int history) {
         if (replicas.size() != probes.size()) {
             throw new IllegalArgumentException("one probe per replica");
         }
+        int kept = Math.max(MIN_HISTORY, history);
+        this.sampledAt = new long[kept];
+        this.positions = new long[kept];
         this.primary = primary;
         this.replicas = replicas;
         this.probes = probes;
@@ -82,24 +91,64 @@ public final class LagWatch {
         return primaryProblem;
     }
 
+    /**
+     * Keeps a sample; one whose position did not move replaces the newest (its time is later: it proves more), so
+     * that a quiet primary does not push older positions out. A position lower than the newest is another primary
+     * (a failover): what the old one's positions proved is forgotten.
+     */
     private synchronized void record(long at, long position) {
-        int slot = samples % HISTORY;
+        if (samples > 0) {
+            int newest = slot(samples - 1);
+            int order = Long.compareUnsigned(position, positions[newest]);
+            if (order == 0) {
+                sampledAt[newest] = at;
+                return;
+            }
+            if (order < 0) {
+                samples = 0;
+            }
+        }
+        int slot = slot(samples);
         sampledAt[slot] = at;
         positions[slot] = position;
         samples++;
     }
 
+    private int slot(long sample) {
+        return (int) (sample % positions.length);
+    }
+
     /** When the newest primary sample at or below {@code replayed} was taken; MIN_VALUE if none is. */
     private synchronized long caughtUpTo(long replayed) {
-        int kept = Math.min(samples, HISTORY);
-        for (int back = 1; back <= kept; back++) {
-            int slot = (samples - back) % HISTORY;
+        long kept = Math.min(samples, positions.length);
+        for (long back = 1; back <= kept; back++) {
+            int slot = slot(samples - back);
             if (Long.compareUnsigned(positions[slot], replayed) <= 0) {
                 return sampledAt[slot];
             }
         }
         return Long.MIN_VALUE;
     }
+
+    /**
+     * An insert position as the replay position of the same point reads: PostgreSQL's insert position
+     * ({@code XLogBytePosToRecPtr}) skips the header of a page no record has started on yet (24 bytes, 40 at a
+     * segment's first page), while a standby's replay position is the end of the last record, before that header.
+     * Without this a quiet primary after a WAL switch would stay ahead of every standby for good.
+     */
+    public static long recordBoundary(long insert, long blockSize, long segmentSize) {
+        if (blockSize <= 0 || segmentSize <= 0) {
+            return insert; // unknown: the higher position, which asks more of a standby
+        }
+        if (Long.remainderUnsigned(insert, segmentSize) == LONG_PAGE_HEADER) {
+            return insert - LONG_PAGE_HEADER;
+        }
+        return Long.remainderUnsigned(insert, blockSize) == SHORT_PAGE_HEADER ? insert - SHORT_PAGE_HEADER : insert;
+    }
+
+    /** SizeOfXLogShortPHD and SizeOfXLogLongPHD (PostgreSQL's xlog_internal.h), on 64-bit builds. */
+    private static final long SHORT_PAGE_HEADER = 24;
+    private static final long LONG_PAGE_HEADER = 40;
 
     /** pg_lsn's text, {@code 16/B374D848}, as its 64 bits. */
     public static long parseLsn(String text) {

@@ -31,7 +31,8 @@ public final class ReplicaState {
 
     /** True when reads may go here: it answers as a standby, and nothing committed longer than the bound ago is missing. */
     public boolean usable(long now, long maxLagNanos) {
-        return up && answeredAt > failedAt && now - caughtUpTo <= maxLagNanos;
+        long since = caughtUpTo;
+        return up && answeredAt > failedAt && since != Long.MIN_VALUE && now - since <= maxLagNanos;
     }
 
     /** True when a write acknowledged at {@code writtenAt} (nanoTime, after the acknowledgement) is visible here. */

@@ -39,9 +39,24 @@ public final class WriteFence {
          * WAL insert position read on it after them, 0 if unknown.
          */
         public void closed(long now, long position) {
-            lastPosition = position; // before the count drops, so that a reader who sees 0 sees both
-            lastWrite = now;
-            open.decrementAndGet();
+            closed(now, position, now);
+        }
+
+        /**
+         * As {@link #closed(long, long)}, with {@code readAt} the moment the position was asked for. A position read
+         * after every earlier session of the thread went back covers their writes too (the primary's positions only
+         * grow); otherwise it only adds to what is known, and an unknown one makes the whole unknown.
+         */
+        public void closed(long now, long position, long readAt) {
+            synchronized (this) { // sessions of the thread may be closed on other threads at once
+                if (position != 0 && (lastWrite == Long.MIN_VALUE || readAt > lastWrite)) {
+                    lastPosition = position;
+                } else {
+                    lastPosition = position == 0 || lastPosition == 0 ? 0 : Math.max(lastPosition, position);
+                }
+                lastWrite = Math.max(lastWrite, now);
+            }
+            open.decrementAndGet(); // after both, so that a reader who sees 0 sees them
         }
 
         /**

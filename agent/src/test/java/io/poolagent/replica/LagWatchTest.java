@@ -108,6 +108,46 @@ class LagWatchTest {
     }
 
     @Test
+    void aQuietPrimaryKeepsItsOlderPositionsAndProvesMoreWithEachSample() {
+        LagWatch longBound = new LagWatch(this::primary, List.of(standby), List.of(this::standby), clock::get, 100);
+        primaryLsn.set(100);
+        replayed.set(100);
+        for (int round = 0; round < 500; round++) { // far more rounds than samples kept, all at one position
+            clock.addAndGet(10);
+            longBound.sample();
+        }
+        assertTrue(standby.hasReplayed(clock.get() - 1), "placed at the newest sample of the unmoved position");
+    }
+
+    @Test
+    void afterAFailoverStandbysArePlacedAgainstTheNewPrimarysPositions() {
+        primaryLsn.set(1000);
+        replayed.set(1000);
+        watch.sample();
+        long placed = clock.get();
+        clock.addAndGet(10);
+        primaryLsn.set(500); // a promoted standby, behind the old primary's last position
+        replayed.set(400);
+        watch.sample();
+        clock.addAndGet(10);
+        primaryLsn.set(600);
+        replayed.set(550);
+        watch.sample();
+        assertTrue(standby.hasReplayed(placed + 9), "placed at the new primary's 500, which it has replayed");
+        assertFalse(standby.hasReplayed(placed + 10), "not at its 600");
+    }
+
+    @Test
+    void anInsertPositionAtAPageHeaderIsReadAsTheRecordBoundaryBeforeIt() {
+        long block = 8192;
+        long segment = 16L << 20;
+        assertEquals(3 * segment, LagWatch.recordBoundary(3 * segment + 40, block, segment), "a segment's first page");
+        assertEquals(5 * block, LagWatch.recordBoundary(5 * block + 24, block, segment), "any other page");
+        assertEquals(5 * block + 40, LagWatch.recordBoundary(5 * block + 40, block, segment), "a record's end");
+        assertEquals(5 * block + 24, LagWatch.recordBoundary(5 * block + 24, 0, 0), "sizes unknown: as it is");
+    }
+
+    @Test
     void walPositionsAreReadAsPgLsnText() {
         assertEquals(0x16_B374D848L, LagWatch.parseLsn("16/B374D848"));
         assertEquals(0L, LagWatch.parseLsn("0/0"));

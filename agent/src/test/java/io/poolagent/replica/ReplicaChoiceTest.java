@@ -66,6 +66,15 @@ class ReplicaChoiceTest {
     }
 
     @Test
+    void aStandbyThatAnswersButWasNeverPlacedIsNotWithinTheBound() {
+        b.answered(NOW, Long.MIN_VALUE); // it answers, but behind every primary sample kept
+        assertFalse(b.usable(NOW, BOUND));
+        assertFalse(b.usable(Long.MAX_VALUE, BOUND));
+        assertEquals(-1, ReplicaChoice.choose(List.of(b), new Reason[1], NOW, BOUND, fence.mark(), r -> 0, 0, why));
+        assertEquals(Reason.LAGGING, why[0]);
+    }
+
+    @Test
     void withNoStandbyAnsweringTheReadStaysOnThePrimary() {
         assertEquals(-1, choose());
         assertEquals(Reason.NO_REPLICA, why[0]);
