@@ -235,6 +235,35 @@ class ReadReplicaTest {
         assertEquals(0, Integer.parseInt(servers.primary().query("SELECT count(*) FROM cases WHERE id = 3")), r.toString());
     }
 
+    /**
+     * A quiet primary whose WAL was switched (archive_timeout, a backup) reports an insert position past the new
+     * segment's header, which no standby replays to until the next write: the standbys must still count as in step.
+     */
+    @Test
+    void standbysOfAQuietPrimaryStayInStepAfterAWalSwitch() throws Exception {
+        // A bound of 3 s: a watch thread starved that long on a busy machine is not what this is about.
+        Service service = start(agent().env("DB_READ_REPLICAS", servers.replicaList())
+                .env("DB_READ_REPLICA_MAX_LAG", "3s"), "100");
+        for (int i = 0; i < 2; i++) {
+            service.awaitMetric("pool_agent_replica_usable", onStandby(i), 1.0);
+        }
+        double laggingBefore = lagging(service.scrape("/metrics"));
+        servers.primary().execute("SELECT pg_switch_wal()");
+        Thread.sleep(4000); // past the bound: a standby not placed since the switch would be out by now
+        for (int i = 0; i < 2; i++) {
+            service.awaitMore("reads.port." + standbyPort(i), 50);
+        }
+        double laggingAfter = lagging(service.scrape("/metrics"));
+        Map<String, Long> end = service.finish();
+        assertEquals(0L, end.get("errors"), end.toString());
+        assertEquals(0L, end.getOrDefault("writes", 0L), "a quiet primary: " + end);
+        assertEquals(laggingBefore, laggingAfter, "reads sent to the primary as if the standbys lagged");
+    }
+
+    private static double lagging(String metrics) {
+        return sum(metrics, "pool_agent_reads_total", l -> l.contains("reason=\"lagging\""));
+    }
+
     /** Ends the backend running the service's sleeping read on whichever standby has it; returns that port. */
     private int endSleepingRead(ChildJvm.Running app) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
