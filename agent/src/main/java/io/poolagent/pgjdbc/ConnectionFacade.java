@@ -109,6 +109,21 @@ public final class ConnectionFacade {
         }
     }
 
+    /**
+     * Object's methods on a proxy that is a value of its own (a facade, a statement that may move): equal to
+     * itself only, shown as {@code shown}.
+     */
+    public static Object ownValue(Object proxy, Method method, Object[] args, String shown) {
+        switch (method.getName()) {
+            case "equals":
+                return proxy == args[0];
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            default:
+                return shown;
+        }
+    }
+
     /** Calls the handle, or the {@link Calls} that choose one. */
     private static class Handler implements InvocationHandler {
         private final Connection handle;
@@ -126,16 +141,8 @@ public final class ConnectionFacade {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            Class<?> declaring = method.getDeclaringClass();
-            if (declaring == Object.class) { // the facade is a value of its own: equal to itself only
-                switch (method.getName()) {
-                    case "equals":
-                        return proxy == args[0];
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    default:
-                        return toString();
-                }
+            if (method.getDeclaringClass() == Object.class) {
+                return ownValue(proxy, method, args, toString());
             }
             return calls != null ? calls.call(method, args) : ConnectionFacade.invoke(handle, method, args);
         }

@@ -1,5 +1,6 @@
 package io.poolagent.pool;
 
+import io.poolagent.pgjdbc.ConnectionFacade;
 import io.poolagent.retry.SqlStates;
 
 import java.io.InputStream;
@@ -59,14 +60,7 @@ final class ReplayableStatement implements InvocationHandler {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
-            switch (method.getName()) {
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                default:
-                    return String.valueOf(statement);
-            }
+            return ConnectionFacade.ownValue(proxy, method, args, String.valueOf(statement));
         }
         String name = method.getName();
         if (name.startsWith("execute")) {
