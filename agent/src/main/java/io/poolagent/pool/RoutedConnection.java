@@ -19,7 +19,9 @@ import java.util.concurrent.Executor;
  * What the application's connection does in a pool with read replicas (DB_READ_REPLICAS): the calls of its facade
  * come here and go to the session that should run them. The signal is the application's own: while the connection
  * is read-only ({@code setReadOnly(true)} before anything ran on the primary's session) its work runs on a standby's
- * session; {@code setReadOnly(false)} gives that back, and the primary's is borrowed again when something needs it.
+ * session. {@code setReadOnly(false)} gives that back if nothing ran there, and the primary's is borrowed again when
+ * something needs it; after work ran there, the standby's session stays with the connection and nothing more may run
+ * on it (what the work left in that session cannot follow it to another).
  *
  * <p>One connection to the application: the JDBC settings it made through this connection (auto-commit, isolation,
  * holdability, network timeout, read-only) are made again on each session it moves to, and HikariCP restores them
@@ -463,7 +465,7 @@ final class RoutedConnection implements ConnectionFacade.Calls {
         if (failed != replica) {
             return false;
         }
-        lostState = replicaMoved > 0;
+        lostState = lostState || replicaMoved > 0;
         dropReplica();
         return true;
     }
