@@ -177,7 +177,12 @@ final class ManagedPool {
     Connection lendTo(Connection held, long waitMillis) throws SQLException {
         Connection connection;
         if (waitMillis < 0) {
-            connection = take();
+            try {
+                connection = take();
+            } catch (Retired closed) { // no registry to ask again here: the application's connection outlived it
+                throw new SQLTransientConnectionException("pool-agent: pool " + name + " was closed under this"
+                        + " connection (a new password took over, or its driver went); open a new one", "08003");
+            }
         } else {
             HikariDataSource pool = dataSource;
             if (pool == null || retired) {
